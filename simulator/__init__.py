@@ -1,0 +1,3 @@
+"""A voice-driven interview simulator for AI and LLM engineering roles."""
+
+__version__ = "0.1.0"

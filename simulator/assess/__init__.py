@@ -1,0 +1,1 @@
+"""Judging answers against the rubric and choosing the follow-up."""

@@ -1,0 +1,93 @@
+"""Deciding when an answer has ended.
+
+Speech is detected per frame by level against an adaptive noise floor; an
+answer ends after ``silence_s`` of silence following speech (long enough for
+a thinking pause), after ``no_speech_timeout_s`` with no speech at all, or at
+the hard time limit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+
+class EndReason(str, Enum):
+    SILENCE = "silence"
+    NO_SPEECH = "no_speech"
+    TIME_LIMIT = "time_limit"
+    SOURCE_ENDED = "source_ended"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """What the detector needs; built from the audio config and the question."""
+
+    silence_s: float = 3.0
+    no_speech_timeout_s: float = 15.0
+    max_answer_s: float = 180.0
+    speech_threshold_db: float = -45.0
+    #: How far above the noise floor a frame must be to count as speech.
+    margin_db: float = 12.0
+    #: Speech frames in a row before speech is taken to have started.
+    onset_frames: int = 3
+
+
+def frame_db(frame: np.ndarray) -> float:
+    rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) if len(frame) else 0.0
+    return 20.0 * math.log10(max(rms, 1e-9))
+
+
+class EndpointDetector:
+    """Feed frames in order; ``update`` returns an EndReason once the answer is over."""
+
+    def __init__(self, cfg: EndpointConfig, frame_s: float):
+        self.cfg = cfg
+        self.frame_s = frame_s
+        self.elapsed_s = 0.0
+        self.noise_db = -70.0
+        self.speech_started_at: float | None = None
+        self.last_speech_at: float | None = None
+        self._run = 0
+
+    def is_speech(self, db: float) -> bool:
+        return db > max(self.cfg.speech_threshold_db, self.noise_db + self.cfg.margin_db)
+
+    def update(self, frame: np.ndarray) -> EndReason | None:
+        db = frame_db(frame)
+        speech = self.is_speech(db)
+        if not speech:
+            # Track the room's level slowly, so a fan does not count as speech.
+            self.noise_db = 0.95 * self.noise_db + 0.05 * db if db > -90 else self.noise_db
+        self.elapsed_s += self.frame_s
+        if speech:
+            self._run += 1
+            if self._run >= self.cfg.onset_frames:
+                if self.speech_started_at is None:
+                    self.speech_started_at = self.elapsed_s - self._run * self.frame_s
+                self.last_speech_at = self.elapsed_s
+        else:
+            self._run = 0
+        if self.elapsed_s >= self.cfg.max_answer_s:
+            return EndReason.TIME_LIMIT
+        if self.last_speech_at is None:
+            if self.elapsed_s >= self.cfg.no_speech_timeout_s:
+                return EndReason.NO_SPEECH
+            return None
+        if self.elapsed_s - self.last_speech_at >= self.cfg.silence_s:
+            return EndReason.SILENCE
+        return None
+
+    @property
+    def silence_so_far_s(self) -> float:
+        if self.last_speech_at is None:
+            return 0.0
+        return self.elapsed_s - self.last_speech_at
+
+    @property
+    def heard_speech(self) -> bool:
+        return self.last_speech_at is not None

@@ -1,0 +1,43 @@
+"""Playing audio files through the speaker, when there is one."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from simulator.audio.sources import parse_device
+
+
+def output_available(device: str = "") -> bool:
+    """True when PortAudio can open an output device."""
+    try:
+        import sounddevice as sd
+
+        info = sd.query_devices(parse_device(device), kind="output")
+        return bool(info and info["max_output_channels"] > 0)  # type: ignore[index]
+    except Exception:  # PortAudio missing or no device: treated the same
+        return False
+
+
+def play_file(path: Path, device: str = "", cancel: threading.Event | None = None,
+              speed: float = 1.0) -> bool:
+    """Play a WAV file to the end (or until cancelled); False when nothing could play."""
+    import sounddevice as sd
+    import soundfile as sf
+
+    data, rate = sf.read(str(path), dtype="float32")
+    try:
+        sd.play(data, int(rate * speed), device=parse_device(device))
+    except (sd.PortAudioError, ValueError):
+        return False
+    duration = len(data) / (rate * speed)
+    done = threading.Event()
+    waited = 0.0
+    while waited < duration + 0.5:
+        if cancel is not None and cancel.is_set():
+            sd.stop()
+            return True
+        done.wait(0.05)
+        waited += 0.05
+    sd.stop()
+    return True

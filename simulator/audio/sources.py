@@ -1,0 +1,131 @@
+"""Where the candidate's answer audio comes from: files or a microphone.
+
+Both yield 16 kHz mono float32 frames of the same length, so the engine
+handles them by one code path; ``realtime`` file sources pace themselves like
+a microphone.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.errors import UserError
+
+AUDIO_SUFFIXES = (".wav", ".flac")
+
+
+class AnswerSource(Protocol):
+    """A stream of frames for one answer."""
+
+    #: True when frames arrive at the speed of speech (microphone, paced files).
+    realtime: bool
+    #: Where the audio came from, for the session record.
+    label: str
+
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]: ...
+
+
+def read_audio(path: Path) -> np.ndarray:
+    """Any WAV/FLAC file as 16 kHz mono float32."""
+    import soundfile as sf
+    import soxr
+
+    try:
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise UserError(f"cannot read audio ({exc}); use WAV or FLAC", path=path) from None
+    mono = data.mean(axis=1)
+    if rate != SAMPLE_RATE:
+        mono = soxr.resample(mono, rate, SAMPLE_RATE).astype(np.float32)
+    return np.ascontiguousarray(mono, dtype=np.float32)
+
+
+class FileAnswer:
+    """One audio file as an answer; paced in real time when ``realtime``."""
+
+    def __init__(self, path: Path, frame_len: int, realtime: bool = False):
+        self.path = path
+        self.frame_len = frame_len
+        self.realtime = realtime
+        self.label = str(path)
+
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        audio = read_audio(self.path)
+        start = time.monotonic()
+        frame_s = self.frame_len / SAMPLE_RATE
+        for n, i in enumerate(range(0, len(audio), self.frame_len)):
+            if cancel.is_set():
+                return
+            frame = audio[i : i + self.frame_len]
+            if len(frame) < self.frame_len:
+                frame = np.pad(frame, (0, self.frame_len - len(frame)))
+            if self.realtime:
+                delay = start + n * frame_s - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+            yield frame
+
+
+def answer_files(directory: Path) -> list[Path]:
+    """The WAV/FLAC files of a folder in sorted order: one per turn."""
+    if not directory.is_dir():
+        raise UserError("not a folder of answer files", path=directory, field="--answers")
+    files = sorted(p for p in directory.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+    if not files:
+        raise UserError("holds no .wav or .flac files", path=directory, field="--answers")
+    return files
+
+
+def parse_device(spec: str) -> int | str | None:
+    if not spec:
+        return None
+    return int(spec) if spec.isdigit() else spec
+
+
+class MicrophoneAnswer:
+    """The live microphone, through a sounddevice InputStream."""
+
+    realtime = True
+
+    def __init__(self, frame_len: int, device: str = ""):
+        self.frame_len = frame_len
+        self.device = parse_device(device)
+        self.label = f"microphone:{device or 'default'}"
+        #: Input problems (overflows) seen while recording.
+        self.status_flags: list[str] = []
+
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        import sounddevice as sd
+
+        q: queue.Queue[np.ndarray] = queue.Queue()
+
+        def callback(indata: np.ndarray, frames: int, t: object, status: object) -> None:
+            if status:
+                self.status_flags.append(str(status))
+            q.put(indata[:, 0].copy())
+
+        try:
+            stream = sd.InputStream(
+                device=self.device, samplerate=SAMPLE_RATE, channels=1, dtype="float32",
+                blocksize=self.frame_len, callback=callback,
+            )
+        except (sd.PortAudioError, ValueError) as exc:
+            raise UserError(
+                f"cannot open the microphone ({exc}); run `interview devices` and set "
+                "audio.input_device", field="audio.input_device",
+            ) from None
+        with stream:
+            while not cancel.is_set():
+                try:
+                    block = q.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                yield block

@@ -1,0 +1,287 @@
+"""The `interview` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from simulator import __version__
+from simulator.errors import UserError
+
+
+def _add_config_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", type=Path, metavar="FILE", help="an extra config file (TOML)")
+    p.add_argument("--sessions-dir", type=Path, metavar="DIR", help="where sessions are saved")
+    p.add_argument("--model", help="Whisper model: tiny.en (bundled), a size name or a folder")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], help="where Whisper runs")
+    p.add_argument("--persona", help="interviewer persona from voices/ (or a .toml path)")
+
+
+def _add_round_flags(p: argparse.ArgumentParser) -> None:
+    _add_config_flags(p)
+    p.add_argument("--no-speak", action="store_true", help="do not play the interviewer's voice")
+    p.add_argument("--json", action="store_true", help="print the round as one JSON document")
+    p.add_argument("--seed", type=int, help="makes the interviewer's wording repeatable")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="interview", description="Practise spoken interview rounds for AI and LLM roles.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="a whole round with a synthetic candidate; no mic needed")
+    _add_round_flags(demo)
+
+    run = sub.add_parser("run", help="run a round headless")
+    _add_round_flags(run)
+    run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
+    run.add_argument("--question", action="append", default=[], metavar="ID",
+                     help="ask this question (repeatable, in order)")
+    run.add_argument("--questions", type=int, metavar="N", help="how many questions")
+    run.add_argument("--topic", action="append", default=[], help="draw from this topic")
+    run.add_argument("--level", action="append", default=[],
+                     choices=["intro", "core", "senior"], help="draw at this level")
+    run.add_argument("--role", action="append", default=[], help="draw questions for this role")
+    run.add_argument("--source", action="append", default=[],
+                     help="draw from this seed document (file name or prefix)")
+    run.add_argument("--answers", type=Path, metavar="DIR",
+                     help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
+    run.add_argument("--realtime", action="store_true",
+                     help="feed answer files at real-time speed through the microphone path")
+    run.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                     help="draw questions at random (default: on with the mic, off with files)")
+
+    rp = sub.add_parser("replay", help="print a recorded round and play both sides")
+    rp.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    rp.add_argument("--no-play", action="store_true", help="only print the timeline")
+    rp.add_argument("--speed", type=float, default=1.0, help="playback speed (0.5 to 2)")
+    rp.add_argument("--json", action="store_true", help="print the round as JSON")
+    _add_config_flags(rp)
+
+    ss = sub.add_parser("sessions", help="list recorded sessions")
+    ss.add_argument("--json", action="store_true")
+    _add_config_flags(ss)
+
+    sub.add_parser("devices", help="list audio devices")
+    doc = sub.add_parser("doctor", help="check speech, audio, the Whisper model and CUDA")
+    _add_config_flags(doc)
+
+    bank = sub.add_parser("bank", help="list, show and validate question banks")
+    bsub = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
+    bl = bsub.add_parser("list", help="banks with question counts per topic and level")
+    bl.add_argument("--json", action="store_true", help="every question with all its fields")
+    bs = bsub.add_parser("show", help="one question with its rubric")
+    bs.add_argument("id")
+    bv = bsub.add_parser("validate", help="check bank files (the shipped ones by default)")
+    bv.add_argument("paths", nargs="*", type=Path)
+    return ap
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    o: dict[str, Any] = {}
+    if getattr(args, "sessions_dir", None):
+        o.setdefault("sessions", {})["dir"] = str(args.sessions_dir)
+    if getattr(args, "model", None):
+        o.setdefault("stt", {})["model"] = args.model
+    if getattr(args, "device", None):
+        o.setdefault("stt", {})["device"] = args.device
+    if getattr(args, "persona", None):
+        o.setdefault("interview", {})["persona"] = args.persona
+    if getattr(args, "questions", None):
+        o.setdefault("interview", {})["questions"] = args.questions
+    return o
+
+
+def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from simulator.config import load_settings
+
+    return load_settings(getattr(args, "config", None), _overrides(args))
+
+
+def _drive(prepared: Any, as_json: bool) -> int:
+    from simulator.console import ConsolePrinter
+    from simulator.sessions.summary import round_document
+
+    printer = None if as_json else ConsolePrinter()
+    events = []
+    try:
+        for event in prepared.events():
+            events.append(event)
+            if printer:
+                printer.handle(event)
+    except KeyboardInterrupt:
+        print(f"\nStopped. What was recorded is kept in {prepared.session.dir}", file=sys.stderr)
+        return 130
+    doc = round_document(events, prepared.session.dir)
+    if as_json:
+        print(json.dumps(doc, indent=2))
+    else:
+        print(f"Session saved: {prepared.session.dir}")
+        print(f"Replay it with: interview replay {prepared.session.id}")
+    return 0 if doc["status"] == "complete" else 1
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulator.banks.select import Selection
+    from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
+    from simulator.rounds import listen_options, pick_questions, prepare_round
+
+    settings = _settings(args)
+    frame_len = listen_options(settings).frame_len
+    if args.answers:
+        answers: Any = FolderAnswers(args.answers, frame_len, args.realtime)
+    else:
+        if args.realtime:
+            raise UserError("--realtime only applies with --answers DIR", field="--realtime")
+        answers = MicrophoneAnswers(frame_len, settings.audio.input_device)
+    shuffle = args.shuffle if args.shuffle is not None else not args.answers
+    sel = Selection(args.question, args.topic, args.level, args.role, args.source,
+                    settings.interview.questions, shuffle, args.seed)
+    label, questions = pick_questions(args.bank, sel)
+    prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
+                             seed=args.seed)
+    return _drive(prepared, args.json)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from simulator.banks.loader import load_bank
+    from simulator.demo import ScriptedCandidate, load_script
+    from simulator.rounds import listen_options, make_player, prepare_round
+    from simulator.speech.tts import Pyttsx3Synthesizer
+
+    settings = _settings(args)
+    script = load_script()
+    bank = load_bank(script.bank)
+    by_id = {q.id: q for q in bank.questions}
+    questions = [by_id[q.id] for q in script.questions]
+    synth = Pyttsx3Synthesizer()
+    candidate = ScriptedCandidate(script, synth, listen_options(settings).frame_len,
+                                  make_player(settings, not args.no_speak))
+    prepared = prepare_round(settings, script.bank, questions, candidate,
+                             speak=not args.no_speak, synthesizer=synth, seed=args.seed)
+    return _drive(prepared, args.json)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from simulator.sessions.replay import fmt_time, play_through, timeline
+    from simulator.sessions.store import find_session, read_session
+    from simulator.sessions.summary import round_document
+
+    settings = _settings(args)
+    session = read_session(find_session(settings.sessions_dir(), args.session))
+    if args.json:
+        print(json.dumps(round_document(session.events, session.dir), indent=2))
+        return 0
+    if not 0.5 <= args.speed <= 2.0:
+        raise UserError("must be between 0.5 and 2", field="--speed")
+    m = session.manifest
+    print(f"Session {session.id} ({m.get('status')}), recorded {m.get('created', '?')}")
+    items = timeline(session)
+    player = None
+    if not args.no_play:
+        from simulator.rounds import make_player
+
+        player = make_player(settings, True)
+        if player is None:
+            print("(no output device: printing the timeline only)", file=sys.stderr)
+    if player is None:
+        for u in items:
+            print(f"[{fmt_time(u.at_s)}] {u.speaker:<11} {u.text}")
+        return 0
+    from simulator.audio.playback import play_file
+
+    cancel = threading.Event()
+    try:
+        for u in play_through(items, lambda p, c: play_file(
+                p, settings.audio.output_device, c, args.speed), cancel):
+            print(f"[{fmt_time(u.at_s)}] {u.speaker:<11} {u.text}", flush=True)
+    except KeyboardInterrupt:
+        cancel.set()
+        return 130
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from simulator.sessions.store import list_session_dirs, read_session
+    from simulator.sessions.summary import round_document
+
+    settings = _settings(args)
+    rows = []
+    for d in list_session_dirs(settings.sessions_dir()):
+        s = read_session(d)
+        doc = round_document(s.events, s.dir)
+        qs = doc["questions"]
+        cov = sum(q["coverage"] for q in qs) / len(qs) if qs else 0.0
+        length = s.events[-1].t if s.events else 0.0
+        rows.append({"id": s.id, "dir": str(d), "created": s.manifest.get("created"),
+                     "status": s.manifest.get("status"), "questions": len(qs),
+                     "turns": len(doc["turns"]), "coverage": round(cov, 3),
+                     "length_s": round(length, 1)})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+    elif not rows:
+        print(f"No sessions yet in {settings.sessions_dir()}")
+    else:
+        for r in rows:
+            print(f"{r['id']:<40} {r['status']:<11} {r['questions']} questions  "
+                  f"{r['coverage']:.0%} covered  {r['length_s']:.0f} s")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from simulator.audio.devices import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("No audio devices found.")
+    for d in devices:
+        marks = ("in*" if d.is_default_input else "") + (" out*" if d.is_default_output else "")
+        print(f"{d.index:>3}  {d.name:<40} in {d.inputs:<3} out {d.outputs:<3} "
+              f"{d.default_rate:.0f} Hz {marks.strip()}")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from simulator.doctor import run_checks
+
+    checks = run_checks(_settings(args))
+    width = max(len(c.name) for c in checks)
+    for c in checks:
+        mark = "ok  " if c.ok else ("warn" if c.optional else "FAIL")
+        print(f"{mark}  {c.name:<{width}}  {c.detail}")
+        if not c.ok and c.fix:
+            print(f"      {'':<{width}}  fix: {c.fix}")
+    return 0 if all(c.ok or c.optional for c in checks) else 1
+
+
+def cmd_bank(args: argparse.Namespace) -> int:
+    from simulator.banks import commands
+
+    return commands.run(args)
+
+
+COMMANDS = {
+    "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
+    "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"interview: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,217 @@
+"""Configuration: shipped defaults < user file < --config file < environment < flags.
+
+Each layer is a TOML file (or INTERVIEW_* environment variables, ``__`` for
+nesting, such as ``INTERVIEW_STT__DEVICE=cpu``). Unknown keys and bad values
+are errors that name the file and the key.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from simulator import locations
+from simulator.errors import UserError
+
+ENV_PREFIX = "INTERVIEW_"
+#: An environment variable that points at one more config file (like --config).
+CONFIG_ENV = "INTERVIEW_CONFIG"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SttConfig(_Section):
+    """Speech to text (faster-whisper)."""
+
+    model: str = "tiny.en"
+    """'tiny.en' (bundled, no download), a faster-whisper size name, or a CTranslate2 model folder."""
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    """Where the model runs; 'cuda' falls back to the CPU with a notice when there is no GPU."""
+    compute_type: str = "auto"
+    """CTranslate2 compute type; 'auto' is int8 on the CPU and float16 on CUDA."""
+    beam_size: int = Field(5, ge=1, le=10)
+    """Beam width for decoding the final transcript."""
+    cpu_threads: int = Field(0, ge=0)
+    """CPU threads for the model; 0 uses every core."""
+    language: str = "en"
+    """Spoken language of the answers."""
+    allow_download: bool = False
+    """Let faster-whisper download a model named by size; off so nothing reaches the network unasked."""
+
+
+class AudioConfig(_Section):
+    """Microphone, speaker and end-of-answer detection."""
+
+    input_device: str = ""
+    """Input device name or index; empty for the system default."""
+    output_device: str = ""
+    """Output device name or index; empty for the system default."""
+    frame_ms: int = Field(30, ge=10, le=100)
+    """Length of one audio frame flowing through the engine."""
+    silence_s: float = Field(3.0, ge=0.3, le=30)
+    """Silence after speech that ends an answer: long enough for a thinking pause."""
+    pre_roll_s: float = Field(0.3, ge=0, le=2)
+    """Audio kept from before speech starts, so the first word is not clipped."""
+    no_speech_timeout_s: float = Field(15.0, ge=1, le=120)
+    """An answer with no speech at all ends (as silent) after this long."""
+    max_answer_factor: float = Field(1.5, ge=1.0, le=5.0)
+    """Hard time limit per answer, as a multiple of the question's budget."""
+    speech_threshold_db: float = Field(-45.0, ge=-90, le=0)
+    """Level (dBFS) below which a frame never counts as speech, however quiet the room."""
+
+
+class TtsConfig(_Section):
+    """Speech out (pyttsx3)."""
+
+    speak: bool = True
+    """Play the interviewer's voice when an output device exists."""
+    rate_scale: float = Field(1.0, ge=0.5, le=2.0)
+    """Multiplies the persona's speaking rate."""
+
+
+class InterviewConfig(_Section):
+    """How a round runs."""
+
+    persona: str = "coach"
+    """Interviewer persona: a file name in voices/ (without .toml) or a path."""
+    questions: int = Field(3, ge=1, le=50)
+    """Questions per round."""
+    max_follow_ups: int = Field(2, ge=0, le=5)
+    """Follow-ups per question at most."""
+    move_on_coverage: float = Field(0.8, ge=0, le=1)
+    """Weighted rubric coverage at which the interviewer moves to the next question."""
+
+
+class PolicyConfig(_Section):
+    """Who chooses follow-ups."""
+
+    kind: Literal["offline"] = "offline"
+    """'offline': the bank's follow-up for the most important uncovered rubric point."""
+
+
+class SessionsConfig(_Section):
+    """Where rounds are recorded."""
+
+    dir: str = ""
+    """Folder holding one folder per session; empty for the platform's data folder."""
+
+
+class Settings(BaseSettings):
+    """Every setting, in sections."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    stt: SttConfig = SttConfig()
+    audio: AudioConfig = AudioConfig()
+    tts: TtsConfig = TtsConfig()
+    interview: InterviewConfig = InterviewConfig()
+    policy: PolicyConfig = PolicyConfig()
+    sessions: SessionsConfig = SessionsConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Files are merged by load_settings and arrive as init values; the
+        # environment is applied on top of them there too.
+        return (init_settings,)
+
+    def sessions_dir(self) -> Path:
+        return Path(self.sessions.dir).expanduser() if self.sessions.dir else (
+            locations.default_sessions_dir()
+        )
+
+
+def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserError("config file not found; check the path", path=path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"not valid TOML ({exc}); fix the syntax", path=path) from None
+
+
+def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
+    layer: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX) or key == CONFIG_ENV:
+            continue
+        parts = key[len(ENV_PREFIX):].lower().split("__")
+        node = layer
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return layer
+
+
+def _check(data: dict[str, Any], origin: str) -> None:
+    try:
+        Settings(**data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            raise UserError(
+                "unknown setting; check the spelling against configs/default.toml",
+                path=origin, field=key,
+            ) from None
+        raise UserError(f"{err['msg']} (got {err.get('input')!r})", path=origin, field=key) from None
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    environ: dict[str, str] | None = None,
+    include_user_file: bool = True,
+) -> Settings:
+    """Build the settings from every layer, later layers winning."""
+    environ = dict(os.environ if environ is None else environ)
+    files: list[Path] = [locations.default_config_file()]
+    user_file = locations.user_config_file()
+    if include_user_file and user_file.is_file():
+        files.append(user_file)
+    if environ.get(CONFIG_ENV):
+        files.append(Path(environ[CONFIG_ENV]).expanduser())
+    if config_file is not None:
+        files.append(config_file)
+
+    merged: dict[str, Any] = {}
+    for path in files:
+        merged = _deep_merge(merged, _read_toml(path))
+        _check(merged, str(path))
+    merged = _deep_merge(merged, _env_layer(environ))
+    _check(merged, "environment")
+    merged = _deep_merge(merged, overrides or {})
+    _check(merged, "command line")
+    return Settings(**merged)
+
+
+def section_names() -> Iterable[str]:
+    return Settings.model_fields.keys()

@@ -1,0 +1,67 @@
+"""Printing a round as it happens, and a recorded round as a timeline."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TextIO
+
+from simulator.engine.events import (
+    AnswerFinished,
+    Assessed,
+    Decided,
+    Event,
+    InterviewerSaid,
+    Notice,
+    QuestionAsked,
+    SessionEnded,
+    SessionStarted,
+)
+
+
+def _wrap(text: str, indent: str) -> str:
+    return textwrap.fill(text, width=96, initial_indent=indent, subsequent_indent=indent)
+
+
+class ConsolePrinter:
+    """A subscriber that prints each turn for a person reading the terminal."""
+
+    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr):
+        self.out = out
+        self.err = err
+
+    def handle(self, e: Event) -> None:
+        w = self.out.write
+        if isinstance(e, SessionStarted):
+            w(f"Session {e.session_id}: {len(e.question_ids)} questions from {e.bank}; "
+              f"Whisper {e.stt['model']} on {e.stt['device']} ({e.stt['compute_type']}); "
+              f"follow-ups: {e.policy}\n\n")
+        elif isinstance(e, Notice):
+            self.err.write(f"note: {e.message}\n")
+        elif isinstance(e, InterviewerSaid):
+            w(_wrap(f"Interviewer: {e.text}", "") + "\n\n")
+        elif isinstance(e, QuestionAsked):
+            label = "Question" if e.kind == "question" else f"Follow-up on {e.target_point}"
+            w(f"[turn {e.turn}] {label} ({e.question_id}, {e.budget_s} s budget)\n")
+            w(_wrap(f"Interviewer: {e.prompt}", "  ") + "\n")
+        elif isinstance(e, AnswerFinished):
+            said = e.transcript if not e.silent else "(silence)"
+            w(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
+        elif isinstance(e, Assessed):
+            covered = [p for p in e.points if p.covered]
+            missed = [p for p in e.points if not p.covered]
+            w(f"  Coverage {e.coverage:.0%}\n")
+            for p in covered:
+                w(_wrap(f"+ {p.id}: \"{p.evidence}\"", "    ") + "\n")
+            for p in missed:
+                extra = f" (said: \"{p.evidence}\")" if p.contradicted else ""
+                w(_wrap(f"- {p.id}{extra}", "    ") + "\n")
+        elif isinstance(e, Decided):
+            if e.action == "follow_up":
+                w(_wrap(f"-> follow up on {e.target_point}: {e.reason}", "  ") + "\n\n")
+            else:
+                w(_wrap(f"-> move on: {e.reason}", "  ") + "\n\n")
+        elif isinstance(e, SessionEnded):
+            if e.status != "complete":
+                w(f"Round {e.status} after {e.turns} turns.\n")
+        self.out.flush()

@@ -1,0 +1,1 @@
+"""The interviewer loop, UI-agnostic: a generator of small dataclass events."""

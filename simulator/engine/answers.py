@@ -1,0 +1,57 @@
+"""Where each turn's answer comes from: a folder of files, or the microphone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from simulator.audio.sources import AnswerSource, FileAnswer, MicrophoneAnswer, answer_files
+
+
+@dataclass(frozen=True)
+class TurnInfo:
+    """What the answer is to: lets a scripted candidate answer in kind."""
+
+    turn: int
+    kind: str
+    question_id: str
+    target_point: str | None
+
+
+class AnswerProvider(Protocol):
+    label: str
+
+    def next_answer(self, turn: TurnInfo) -> AnswerSource | None:
+        """The next answer, or None when there are no more (the round ends)."""
+        ...
+
+
+class FolderAnswers:
+    """The WAV/FLAC files of a folder, in sorted order, one per turn."""
+
+    def __init__(self, directory: Path, frame_len: int, realtime: bool):
+        self.files = answer_files(directory)
+        self.frame_len = frame_len
+        self.realtime = realtime
+        self.label = f"files:{directory}" + (" (real time)" if realtime else "")
+        self._next = 0
+
+    def next_answer(self, turn: TurnInfo) -> AnswerSource | None:
+        if self._next >= len(self.files):
+            return None
+        path = self.files[self._next]
+        self._next += 1
+        return FileAnswer(path, self.frame_len, self.realtime)
+
+
+class MicrophoneAnswers:
+    """The live microphone for every turn."""
+
+    def __init__(self, frame_len: int, device: str = ""):
+        self.frame_len = frame_len
+        self.device = device
+        self.label = f"microphone:{device or 'default'}"
+
+    def next_answer(self, turn: TurnInfo) -> AnswerSource | None:
+        return MicrophoneAnswer(self.frame_len, self.device)

@@ -1,0 +1,134 @@
+"""Recording one answer: frames flow to the file, the end-of-answer detector and,
+during the end-of-answer silence, a speculative transcription of what was said.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointConfig, EndpointDetector, EndReason, frame_db
+from simulator.audio.sources import AnswerSource
+from simulator.audio.wavwriter import IncrementalWavWriter
+from simulator.speech.stt import Transcriber, Transcript
+
+#: Silence after speech at which the speculative transcription starts.
+SPECULATE_AFTER_S = 0.7
+#: Audio kept after the last speech frame, so trailing consonants survive.
+TAIL_PAD_S = 0.35
+
+
+@dataclass(frozen=True)
+class CapturedAnswer:
+    audio: np.ndarray
+    end_reason: EndReason
+    ended_at: float
+    """time.monotonic() when the end of the answer was decided."""
+    transcript: Transcript
+    transcribed_at: float
+    speculative: bool
+    speech_start_s: float | None
+
+
+@dataclass(frozen=True)
+class Level:
+    db: float
+    speaking: bool
+    elapsed_s: float
+
+
+def _speech_bounds(det: EndpointDetector, n_samples: int, pre_roll_s: float
+                   ) -> tuple[int, int] | None:
+    if det.speech_started_at is None or det.last_speech_at is None:
+        return None
+    lo = max(0, int((det.speech_started_at - pre_roll_s) * SAMPLE_RATE))
+    hi = min(n_samples, int((det.last_speech_at + TAIL_PAD_S) * SAMPLE_RATE))
+    return lo, hi
+
+
+def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, prompt: str | None
+                     ) -> Transcript:
+    t = stt.transcribe(audio, prompt)
+    if lo == 0 or not t.words:
+        return t
+    off = lo / SAMPLE_RATE
+    from simulator.speech.stt import Word
+
+    return Transcript(t.text, [Word(w.word, round(w.start + off, 3), round(w.end + off, 3),
+                                    w.probability) for w in t.words], t.silent)
+
+
+def capture_answer(
+    source: AnswerSource,
+    writer: IncrementalWavWriter,
+    stt: Transcriber,
+    endpoint: EndpointConfig,
+    frame_len: int,
+    pre_roll_s: float,
+    cancel: threading.Event,
+    on_level: Callable[[Level], None] | None = None,
+    prompt: str | None = None,
+) -> CapturedAnswer:
+    """Record until the answer ends, and return it with its final transcript."""
+    det = EndpointDetector(endpoint, frame_len / SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    n = 0
+    reason = EndReason.SOURCE_ENDED
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-spec") if (
+        source.realtime) else None
+    spec: tuple[float, Future[Transcript]] | None = None
+    frames: Iterator[np.ndarray] = source.frames(cancel)
+    try:
+        for i, frame in enumerate(frames):
+            chunks.append(frame)
+            n += len(frame)
+            writer.write(frame)
+            ended = det.update(frame)
+            if on_level is not None and i % 3 == 0:
+                on_level(Level(frame_db(frame), det.silence_so_far_s == 0.0 and det.heard_speech,
+                               det.elapsed_s))
+            if cancel.is_set():
+                reason = EndReason.CANCELLED
+                break
+            if pool is not None and det.heard_speech and (
+                det.silence_so_far_s >= SPECULATE_AFTER_S
+                and (spec is None or spec[0] != det.last_speech_at)
+            ):
+                # The candidate has paused. Transcribe what they said now, so
+                # if the pause turns out to be the end, the text is ready.
+                audio = np.concatenate(chunks)
+                bounds = _speech_bounds(det, len(audio), pre_roll_s)
+                assert bounds is not None
+                lo, hi = bounds
+                assert det.last_speech_at is not None
+                spec = (det.last_speech_at,
+                        pool.submit(_transcribe_span, stt, audio[lo:hi], lo, prompt))
+            if ended is not None and source.realtime:
+                reason = ended
+                break
+    finally:
+        close = getattr(frames, "close", None)
+        if close:
+            close()
+    ended_at = time.monotonic()
+    audio = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
+    bounds = _speech_bounds(det, len(audio), pre_roll_s)
+    speculative = False
+    if bounds is None:
+        transcript = Transcript("", [], silent=True)
+    elif spec is not None and spec[0] == det.last_speech_at:
+        transcript = spec[1].result()
+        speculative = True
+    else:
+        lo, hi = bounds
+        transcript = _transcribe_span(stt, audio[lo:hi], lo, prompt)
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+    return CapturedAnswer(audio, reason, ended_at, transcript, time.monotonic(), speculative,
+                          det.speech_started_at)

@@ -1,0 +1,169 @@
+"""Events the engine emits. Subscribers (CLI, recorder, app) only read these.
+
+Every event has ``t``, seconds since the session started. Paths are relative
+to the session folder, so a session folder can be moved or shared.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Event:
+    t: float
+
+    @property
+    def type(self) -> str:
+        return _TYPE_NAMES[type(self)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **dataclasses.asdict(self)}
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    session_id: str
+    bank: str
+    persona: str
+    policy: str
+    stt: dict[str, Any]
+    question_ids: list[str]
+    answer_source: str
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """Something the user should know that did not stop the round."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class InterviewerSaid(Event):
+    """A remark outside the turns: the opening or the closing."""
+
+    kind: str
+    text: str
+    audio: str
+
+
+@dataclass(frozen=True)
+class QuestionAsked(Event):
+    """A turn begins: the prompt is rendered and about to be spoken."""
+
+    turn: int
+    kind: str
+    """'question' or 'follow_up'."""
+    question_id: str
+    prompt: str
+    """The whole text spoken, transition included."""
+    target_point: str | None
+    audio: str
+    budget_s: int
+    reason: str | None = None
+    """Why this follow-up was chosen."""
+
+
+@dataclass(frozen=True)
+class AnswerStarted(Event):
+    turn: int
+    source: str
+
+
+@dataclass(frozen=True)
+class InputLevel(Event):
+    """The answer's level and whether speech is heard, a few times a second."""
+
+    turn: int
+    db: float
+    speaking: bool
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class WordTiming:
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class AnswerFinished(Event):
+    turn: int
+    audio: str
+    duration_s: float
+    end_reason: str
+    transcript: str
+    words: list[WordTiming] = field(default_factory=list)
+    silent: bool = False
+    transcript_ms: float = 0.0
+    """From the end of the answer being decided to the final transcript."""
+    speculative: bool = False
+    """The transcript was computed during the end-of-answer silence and reused."""
+
+
+@dataclass(frozen=True)
+class PointResult:
+    id: str
+    covered: bool
+    evidence: str
+    contradicted: bool = False
+
+
+@dataclass(frozen=True)
+class Assessed(Event):
+    turn: int
+    question_id: str
+    points: list[PointResult]
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Decided(Event):
+    turn: int
+    question_id: str
+    action: str
+    """'follow_up' or 'move_on'."""
+    target_point: str | None
+    reason: str
+    policy: str
+
+
+@dataclass(frozen=True)
+class TurnTimed(Event):
+    """Latencies of a turn, known once the next prompt is ready."""
+
+    turn: int
+    transcript_ms: float
+    next_prompt_ms: float
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    status: str
+    """'complete', 'cancelled' or 'failed'."""
+    turns: int
+    error: str | None = None
+
+
+_TYPE_NAMES = {
+    SessionStarted: "session_started", Notice: "notice", InterviewerSaid: "interviewer_said",
+    QuestionAsked: "question_asked", AnswerStarted: "answer_started", InputLevel: "input_level",
+    AnswerFinished: "answer_finished", Assessed: "assessed", Decided: "decided",
+    TurnTimed: "turn_timed", SessionEnded: "session_ended",
+}
+EVENT_TYPES = {v: k for k, v in _TYPE_NAMES.items()}
+
+
+def event_from_dict(d: dict[str, Any]) -> Event:
+    cls = EVENT_TYPES[d["type"]]
+    kwargs = {k: v for k, v in d.items() if k != "type"}
+    if cls is AnswerFinished:
+        kwargs["words"] = [WordTiming(**w) for w in kwargs.get("words", [])]
+    if cls is Assessed:
+        kwargs["points"] = [PointResult(**p) for p in kwargs.get("points", [])]
+    return cls(**kwargs)

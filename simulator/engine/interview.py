@@ -1,0 +1,242 @@
+"""The interviewer loop: ask, listen, transcribe, judge, follow up or move on.
+
+``Interview.run()`` is a generator of events; it knows nothing of screens.
+Blocking work (rendering speech, playing it, recording, transcribing) runs
+in the caller's thread, so a UI runs the generator in a worker.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from simulator.assess.coverage import assess
+from simulator.assess.policy import FollowUpPolicy
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointConfig
+from simulator.audio.sources import AnswerSource
+from simulator.audio.wavwriter import IncrementalWavWriter
+from simulator.banks.model import FollowUp, Question
+from simulator.engine.answers import AnswerProvider, TurnInfo
+from simulator.engine.capture import CapturedAnswer, Level, capture_answer
+from simulator.engine.events import (
+    AnswerFinished,
+    AnswerStarted,
+    Assessed,
+    Decided,
+    Event,
+    InputLevel,
+    InterviewerSaid,
+    Notice,
+    PointResult,
+    QuestionAsked,
+    SessionEnded,
+    SessionStarted,
+    TurnTimed,
+    WordTiming,
+)
+from simulator.personas import Persona
+from simulator.speech.stt import Transcriber
+from simulator.speech.tts import Synthesizer
+
+Player = Callable[[Path, threading.Event], None]
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """How answers are heard."""
+
+    frame_ms: int = 30
+    silence_s: float = 3.0
+    pre_roll_s: float = 0.3
+    no_speech_timeout_s: float = 15.0
+    max_answer_factor: float = 1.5
+    speech_threshold_db: float = -45.0
+
+    @property
+    def frame_len(self) -> int:
+        return SAMPLE_RATE * self.frame_ms // 1000
+
+    def endpoint(self, budget_s: int) -> EndpointConfig:
+        return EndpointConfig(self.silence_s, self.no_speech_timeout_s,
+                              budget_s * self.max_answer_factor, self.speech_threshold_db)
+
+
+@dataclass
+class RoundParts:
+    """Everything a round is made of; each backend behind its small interface."""
+
+    session_id: str
+    session_dir: Path
+    bank_label: str
+    questions: list[Question]
+    persona: Persona
+    synthesizer: Synthesizer
+    transcriber: Transcriber
+    policy: FollowUpPolicy
+    answers: AnswerProvider
+    player: Player | None = None
+    listen: ListenOptions = field(default_factory=ListenOptions)
+    rate_scale: float = 1.0
+    seed: int | None = None
+
+
+class Interview:
+    def __init__(self, parts: RoundParts, cancel: threading.Event | None = None):
+        self.p = parts
+        self.cancel = cancel or threading.Event()
+        self._t0 = time.monotonic()
+        self._rng = random.Random(parts.seed)
+        self._last: CapturedAnswer | None = None
+
+    def _t(self) -> float:
+        return round(time.monotonic() - self._t0, 3)
+
+    def _audio(self, name: str) -> Path:
+        return self.p.session_dir / "audio" / name
+
+    def _rel(self, path: Path) -> str:
+        return str(path.relative_to(self.p.session_dir))
+
+    def _render(self, text: str, name: str) -> Path:
+        path = self._audio(name)
+        self.p.synthesizer.render(text, path, self.p.persona.voice_settings(self.p.rate_scale))
+        return path
+
+    def _play(self, path: Path) -> None:
+        if self.p.player is not None and not self.cancel.is_set():
+            self.p.player(path, self.cancel)
+
+    def run(self) -> Iterator[Event]:
+        p = self.p
+        info = p.transcriber.info
+        yield SessionStarted(
+            self._t(), p.session_id, p.bank_label, p.persona.id, p.policy.name,
+            {"model": info.model, "device": info.device, "compute_type": info.compute_type},
+            [q.id for q in p.questions], p.answers.label,
+        )
+        for notice in info.notices:
+            yield Notice(self._t(), notice)
+        turns = 0
+        status = "complete"
+        try:
+            # Load the model while the opening is spoken, not after the first answer.
+            loader = threading.Thread(target=p.transcriber.load, daemon=True)
+            loader.start()
+            opening = p.persona.style.opening.format(count=len(p.questions))
+            path = self._render(opening, "00-opening.wav")
+            yield InterviewerSaid(self._t(), "opening", opening, self._rel(path))
+            self._play(path)
+            loader.join()
+            p.transcriber.load()  # surfaces a load error here, in the round's thread
+
+            pending: tuple[int, float, float] | None = None  # turn, answer end, transcript ms
+            out_of_answers = False
+            for qn, question in enumerate(p.questions):
+                lead = p.persona.next_question(self._rng) if qn > 0 else ""
+                prompt = f"{lead} {question.prompt}".strip()
+                kind, target, reason = "question", None, None
+                asked: list[FollowUp] = []
+                thread_text = ""
+                while True:
+                    if self.cancel.is_set():
+                        status = "cancelled"
+                        break
+                    turns += 1
+                    path = self._render(prompt, f"{turns:02d}-prompt.wav")
+                    yield QuestionAsked(self._t(), turns, kind, question.id, prompt, target,
+                                        self._rel(path), question.budget_s, reason)
+                    if pending is not None:
+                        yield TurnTimed(self._t(), pending[0], pending[2],
+                                        round((time.monotonic() - pending[1]) * 1000, 1))
+                        pending = None
+                    self._play(path)
+                    source = p.answers.next_answer(TurnInfo(turns, kind, question.id, target))
+                    if source is None:
+                        out_of_answers = True
+                        break
+                    yield AnswerStarted(self._t(), turns, source.label)
+                    yield from self._answer(turns, question, source)
+                    cap = self._last
+                    assert cap is not None
+                    thread_text = f"{thread_text} {cap.transcript.text}".strip()
+                    assessment = assess(question, thread_text)
+                    yield Assessed(self._t(), turns, question.id,
+                                   [PointResult(**asdict(v)) for v in assessment.points],
+                                   assessment.coverage)
+                    decision = p.policy.decide(question, assessment, asked)
+                    f = decision.follow_up
+                    yield Decided(self._t(), turns, question.id,
+                                  "follow_up" if f else "move_on", f.target if f else None,
+                                  decision.reason, p.policy.name)
+                    pending = (turns, cap.ended_at,
+                               round((cap.transcribed_at - cap.ended_at) * 1000, 1))
+                    if f is None:
+                        break
+                    asked.append(f)
+                    prompt = f"{p.persona.transition(self._rng)} {f.prompt}".strip()
+                    kind, target, reason = "follow_up", f.target, decision.reason
+                if out_of_answers or status != "complete":
+                    break
+            closing = p.persona.style.closing
+            path = self._render(closing, f"{turns + 1:02d}-closing.wav")
+            if pending is not None:
+                yield TurnTimed(self._t(), pending[0], pending[2],
+                                round((time.monotonic() - pending[1]) * 1000, 1))
+            yield InterviewerSaid(self._t(), "closing", closing, self._rel(path))
+            if status == "complete":
+                self._play(path)
+        except BaseException as exc:
+            status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
+            yield SessionEnded(self._t(), status, turns, error=str(exc) or type(exc).__name__)
+            raise
+        yield SessionEnded(self._t(), status, turns)
+
+    def _answer(self, turn: int, question: Question, source: AnswerSource) -> Iterator[Event]:
+        """Record and transcribe one answer in a thread; yields level events meanwhile."""
+        p = self.p
+        path = self._audio(f"{turn:02d}-answer.wav")
+        levels: list[Level] = []
+        lock = threading.Lock()
+        box: dict[str, CapturedAnswer] = {}
+        errors: list[BaseException] = []
+
+        def on_level(level: Level) -> None:
+            with lock:
+                levels.append(level)
+
+        def work() -> None:
+            try:
+                with IncrementalWavWriter(path, SAMPLE_RATE) as writer:
+                    box["cap"] = capture_answer(
+                        source, writer, p.transcriber, p.listen.endpoint(question.budget_s),
+                        p.listen.frame_len, p.listen.pre_roll_s, self.cancel, on_level,
+                    )
+            except BaseException as exc:  # re-raised in the round's thread below
+                errors.append(exc)
+
+        worker = threading.Thread(target=work, name="capture", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+            with lock:
+                latest, levels[:] = levels[-1:], []
+            for lv in latest:
+                yield InputLevel(self._t(), turn, round(lv.db, 1), lv.speaking,
+                                 round(lv.elapsed_s, 2))
+        if errors:
+            raise errors[0]
+        cap = self._last = box["cap"]
+        t = cap.transcript
+        yield AnswerFinished(
+            self._t(), turn, self._rel(path), round(len(cap.audio) / SAMPLE_RATE, 2),
+            cap.end_reason.value, t.text,
+            [WordTiming(w.word, w.start, w.end, w.probability) for w in t.words], t.silent,
+            round((cap.transcribed_at - cap.ended_at) * 1000, 1), cap.speculative,
+        )
+        if t.silent:
+            yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")

@@ -1,0 +1,91 @@
+"""Assembling a round from settings: the one place that knows every backend.
+
+The CLI and the app both call ``prepare_round`` and then iterate
+``Interview.run()``, passing each event to their subscribers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.assess.policy import OfflinePolicy
+from simulator.audio.playback import output_available, play_file
+from simulator.banks.loader import load_bank, load_banks
+from simulator.banks.model import Bank, Question
+from simulator.banks.select import Selection, draw
+from simulator.config import Settings
+from simulator.engine.answers import AnswerProvider
+from simulator.engine.events import Event
+from simulator.engine.interview import Interview, ListenOptions, RoundParts
+from simulator.personas import Persona, load_persona
+from simulator.sessions.store import SessionWriter
+from simulator.speech.stt import WhisperTranscriber
+from simulator.speech.tts import Pyttsx3Synthesizer, Synthesizer
+
+
+@dataclass
+class PreparedRound:
+    interview: Interview
+    session: SessionWriter
+    questions: list[Question]
+
+    def events(self) -> Iterator[Event]:
+        """Run the round, recording every event before anyone else sees it."""
+        try:
+            for event in self.interview.run():
+                self.session.handle(event)
+                yield event
+        finally:
+            self.session.close(status="interrupted")
+
+
+def pick_questions(bank: str | None, sel: Selection) -> tuple[str, list[Question]]:
+    banks: list[Bank] = [load_bank(bank)] if bank else load_banks()
+    label = bank if bank else "all"
+    return label, [q for _, q in draw(banks, sel)]
+
+
+def listen_options(settings: Settings) -> ListenOptions:
+    a = settings.audio
+    return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
+                         a.max_answer_factor, a.speech_threshold_db)
+
+
+def make_player(settings: Settings, speak: bool) -> Callable[[Path, threading.Event], None] | None:
+    device = settings.audio.output_device
+    if not (speak and settings.tts.speak and output_available(device)):
+        return None
+
+    def player(path: Path, cancel: threading.Event) -> None:
+        play_file(path, device, cancel)
+
+    return player
+
+
+def prepare_round(
+    settings: Settings,
+    bank_label: str,
+    questions: list[Question],
+    answers: AnswerProvider,
+    *,
+    speak: bool = True,
+    synthesizer: Synthesizer | None = None,
+    persona: Persona | None = None,
+    seed: int | None = None,
+    cancel: threading.Event | None = None,
+) -> PreparedRound:
+    persona = persona or load_persona(settings.interview.persona)
+    transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
+    session = SessionWriter(settings.sessions_dir(), bank_label)
+    policy = OfflinePolicy(settings.interview.max_follow_ups, settings.interview.move_on_coverage)
+    parts = RoundParts(
+        session_id=session.id, session_dir=session.dir, bank_label=bank_label,
+        questions=questions, persona=persona, synthesizer=synthesizer or Pyttsx3Synthesizer(),
+        transcriber=transcriber, policy=policy, answers=answers,
+        player=make_player(settings, speak), listen=listen_options(settings),
+        rate_scale=settings.tts.rate_scale, seed=seed,
+    )
+    return PreparedRound(Interview(parts, cancel), session, questions)

@@ -1,0 +1,1 @@
+"""Recorded sessions: the on-disk store, the round summary and replay."""

@@ -1,0 +1,57 @@
+"""Replaying a recorded round: the timeline, and both sides' audio in order."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from simulator.engine.events import AnswerFinished, InterviewerSaid, QuestionAsked
+from simulator.sessions.store import StoredSession
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One thing said, in order: who, when (seconds from the start), what, and its audio."""
+
+    speaker: str
+    at_s: float
+    text: str
+    audio: Path | None
+    turn: int | None
+
+
+def timeline(session: StoredSession) -> list[Utterance]:
+    out = []
+    for e in session.events:
+        if isinstance(e, InterviewerSaid):
+            out.append(Utterance("interviewer", e.t, e.text, session.dir / e.audio, None))
+        elif isinstance(e, QuestionAsked):
+            out.append(Utterance("interviewer", e.t, e.prompt, session.dir / e.audio, e.turn))
+        elif isinstance(e, AnswerFinished):
+            start = max(0.0, e.t - e.duration_s)
+            text = e.transcript if not e.silent else "(silence)"
+            out.append(Utterance("candidate", round(start, 3), text, session.dir / e.audio,
+                                 e.turn))
+    return out
+
+
+def missing_audio(session: StoredSession) -> list[Path]:
+    return [u.audio for u in timeline(session) if u.audio is not None and not u.audio.exists()]
+
+
+def play_through(items: list[Utterance], play: Callable[[Path, threading.Event], None],
+                 cancel: threading.Event) -> Iterator[Utterance]:
+    """Play each utterance's audio in order, yielding it just before it plays."""
+    for u in items:
+        if cancel.is_set():
+            return
+        yield u
+        if u.audio is not None and u.audio.exists():
+            play(u.audio, cancel)
+
+
+def fmt_time(seconds: float) -> str:
+    m, s = divmod(max(0.0, seconds), 60)
+    return f"{int(m):02d}:{s:04.1f}"

@@ -1,0 +1,78 @@
+"""The round as one document, built from the events: `--json`, replay and listings share it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from simulator.engine.events import (
+    AnswerFinished,
+    Assessed,
+    Decided,
+    Event,
+    QuestionAsked,
+    SessionEnded,
+    SessionStarted,
+    TurnTimed,
+)
+
+
+def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "session_id": None, "session_dir": str(session_dir), "stt": None, "policy": None,
+        "persona": None, "bank": None, "status": "interrupted", "turns": [],
+    }
+    turns: dict[int, dict[str, Any]] = {}
+    for e in events:
+        if isinstance(e, SessionStarted):
+            doc.update(session_id=e.session_id, stt=e.stt, policy=e.policy,
+                       persona=e.persona, bank=e.bank)
+        elif isinstance(e, QuestionAsked):
+            turns[e.turn] = {
+                "turn": e.turn, "kind": e.kind, "question_id": e.question_id,
+                "prompt": e.prompt, "target_point": e.target_point,
+                "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
+                "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
+                "decision": None, "latency_ms": None,
+            }
+        elif isinstance(e, AnswerFinished) and e.turn in turns:
+            turns[e.turn]["answer"] = {
+                "audio": str(session_dir / e.audio), "transcript": e.transcript,
+                "duration_s": e.duration_s, "end_reason": e.end_reason, "silent": e.silent,
+                "words": [{"word": w.word, "start": w.start, "end": w.end,
+                           "probability": w.probability} for w in e.words],
+                "finished_at_s": e.t,
+            }
+        elif isinstance(e, Assessed) and e.turn in turns:
+            turns[e.turn]["assessment"] = {
+                "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
+                            "contradicted": p.contradicted} for p in e.points],
+                "coverage": e.coverage,
+            }
+        elif isinstance(e, Decided) and e.turn in turns:
+            turns[e.turn]["decision"] = {"action": e.action, "target_point": e.target_point,
+                                         "reason": e.reason, "policy": e.policy}
+        elif isinstance(e, TurnTimed) and e.turn in turns:
+            turns[e.turn]["latency_ms"] = {"transcript": e.transcript_ms,
+                                           "next_prompt": e.next_prompt_ms}
+        elif isinstance(e, SessionEnded):
+            doc["status"] = e.status
+    doc["turns"] = [turns[k] for k in sorted(turns)]
+    doc["questions"] = _per_question(doc["turns"])
+    return doc
+
+
+def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Final verdict per question: the last assessment of its thread."""
+    out: dict[str, dict[str, Any]] = {}
+    for t in turns:
+        q = out.setdefault(t["question_id"], {"question_id": t["question_id"], "coverage": 0.0,
+                                               "covered": [], "missed": [], "follow_ups": 0})
+        if t["kind"] == "follow_up":
+            q["follow_ups"] += 1
+        if t["assessment"]:
+            pts = t["assessment"]["points"]
+            q["coverage"] = t["assessment"]["coverage"]
+            q["covered"] = [p["id"] for p in pts if p["covered"]]
+            q["missed"] = [p["id"] for p in pts if not p["covered"]]
+    return list(out.values())

@@ -1,0 +1,1 @@
+"""Speech out (text to speech) and speech in (transcription) behind small interfaces."""

