@@ -106,6 +106,7 @@ def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _drive(prepared: Any, as_json: bool) -> int:
     from simulator.console import ConsolePrinter
+    from simulator.engine.events import Notice
     from simulator.sessions.summary import round_document
 
     printer = None if as_json else ConsolePrinter()
@@ -115,6 +116,8 @@ def _drive(prepared: Any, as_json: bool) -> int:
             events.append(event)
             if printer:
                 printer.handle(event)
+            elif isinstance(event, Notice):
+                print(f"note: {event.message}", file=sys.stderr)
     except KeyboardInterrupt:
         print(f"\nStopped. What was recorded is kept in {prepared.session.dir}", file=sys.stderr)
         return 130

@@ -66,6 +66,8 @@ class AudioConfig(_Section):
     """Hard time limit per answer, as a multiple of the question's budget."""
     speech_threshold_db: float = Field(-45.0, ge=-90, le=0)
     """Level (dBFS) below which a frame never counts as speech, however quiet the room."""
+    speculate: bool = True
+    """Transcribe during the end-of-answer silence, so the text is ready when it ends."""
 
 
 class TtsConfig(_Section):

@@ -51,7 +51,7 @@ def pick_questions(bank: str | None, sel: Selection) -> tuple[str, list[Question
 def listen_options(settings: Settings) -> ListenOptions:
     a = settings.audio
     return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
-                         a.max_answer_factor, a.speech_threshold_db)
+                         a.max_answer_factor, a.speech_threshold_db, a.speculate)
 
 
 def make_player(settings: Settings, speak: bool) -> Callable[[Path, threading.Event], None] | None:

@@ -74,6 +74,7 @@ def capture_answer(
     cancel: threading.Event,
     on_level: Callable[[Level], None] | None = None,
     prompt: str | None = None,
+    speculate: bool = True,
 ) -> CapturedAnswer:
     """Record until the answer ends, and return it with its final transcript."""
     det = EndpointDetector(endpoint, frame_len / SAMPLE_RATE)
@@ -81,7 +82,7 @@ def capture_answer(
     n = 0
     reason = EndReason.SOURCE_ENDED
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-spec") if (
-        source.realtime) else None
+        source.realtime and speculate) else None
     spec: tuple[float, Future[Transcript]] | None = None
     frames: Iterator[np.ndarray] = source.frames(cancel)
     try:

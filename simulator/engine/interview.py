@@ -56,6 +56,7 @@ class ListenOptions:
     no_speech_timeout_s: float = 15.0
     max_answer_factor: float = 1.5
     speech_threshold_db: float = -45.0
+    speculate: bool = True
 
     @property
     def frame_len(self) -> int:
@@ -92,6 +93,7 @@ class Interview:
         self._t0 = time.monotonic()
         self._rng = random.Random(parts.seed)
         self._last: CapturedAnswer | None = None
+        self._said = ""  # the last transition phrase, not to be repeated next
 
     def _t(self) -> float:
         return round(time.monotonic() - self._t0, 3)
@@ -137,7 +139,8 @@ class Interview:
             pending: tuple[int, float, float] | None = None  # turn, answer end, transcript ms
             out_of_answers = False
             for qn, question in enumerate(p.questions):
-                lead = p.persona.next_question(self._rng) if qn > 0 else ""
+                lead = p.persona.next_question(self._rng, self._said) if qn > 0 else ""
+                self._said = lead or self._said
                 prompt = f"{lead} {question.prompt}".strip()
                 kind, target, reason = "question", None, None
                 asked: list[FollowUp] = []
@@ -178,7 +181,8 @@ class Interview:
                     if f is None:
                         break
                     asked.append(f)
-                    prompt = f"{p.persona.transition(self._rng)} {f.prompt}".strip()
+                    self._said = p.persona.transition(self._rng, self._said)
+                    prompt = f"{self._said} {f.prompt}".strip()
                     kind, target, reason = "follow_up", f.target, decision.reason
                 if out_of_answers or status != "complete":
                     break
@@ -215,6 +219,7 @@ class Interview:
                     box["cap"] = capture_answer(
                         source, writer, p.transcriber, p.listen.endpoint(question.budget_s),
                         p.listen.frame_len, p.listen.pre_roll_s, self.cancel, on_level,
+                        speculate=p.listen.speculate,
                     )
             except BaseException as exc:  # re-raised in the round's thread below
                 errors.append(exc)

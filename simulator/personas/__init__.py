@@ -51,11 +51,17 @@ class Persona(_M):
         return VoiceSettings(self.voice.voice, int(self.voice.rate * rate_scale),
                              self.voice.volume)
 
-    def transition(self, rng: random.Random) -> str:
-        return rng.choice(self.style.transitions) if self.style.transitions else ""
+    def transition(self, rng: random.Random, avoid: str = "") -> str:
+        return _pick(self.style.transitions, rng, avoid)
 
-    def next_question(self, rng: random.Random) -> str:
-        return rng.choice(self.style.next_question) if self.style.next_question else ""
+    def next_question(self, rng: random.Random, avoid: str = "") -> str:
+        return _pick(self.style.next_question, rng, avoid)
+
+
+def _pick(options: list[str], rng: random.Random, avoid: str) -> str:
+    """One phrase at random, never the one just said, so turns do not sound canned."""
+    fresh = [o for o in options if o != avoid] or options
+    return rng.choice(fresh) if fresh else ""
 
 
 def load_persona(name_or_path: str) -> Persona:

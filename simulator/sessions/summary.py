@@ -10,6 +10,7 @@ from simulator.engine.events import (
     Assessed,
     Decided,
     Event,
+    Notice,
     QuestionAsked,
     SessionEnded,
     SessionStarted,
@@ -21,6 +22,7 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "session_id": None, "session_dir": str(session_dir), "stt": None, "policy": None,
         "persona": None, "bank": None, "status": "interrupted", "turns": [],
+        "notices": [],
     }
     turns: dict[int, dict[str, Any]] = {}
     for e in events:
@@ -55,8 +57,12 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
         elif isinstance(e, TurnTimed) and e.turn in turns:
             turns[e.turn]["latency_ms"] = {"transcript": e.transcript_ms,
                                            "next_prompt": e.next_prompt_ms}
+        elif isinstance(e, Notice):
+            doc["notices"].append(e.message)
         elif isinstance(e, SessionEnded):
             doc["status"] = e.status
+            if e.error:
+                doc["error"] = e.error
     doc["turns"] = [turns[k] for k in sorted(turns)]
     doc["questions"] = _per_question(doc["turns"])
     return doc

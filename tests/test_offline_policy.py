@@ -1,0 +1,57 @@
+"""The offline judgement: evidence for covered points, negation, and follow-up choice."""
+
+from __future__ import annotations
+
+from simulator.assess.coverage import assess
+from simulator.assess.policy import OfflinePolicy
+from simulator.banks.loader import load_bank
+
+BANK = load_bank("starter")
+LORA = next(q for q in BANK.questions if q.id == "starter-lora")
+RAG = next(q for q in BANK.questions if q.id == "starter-rag-design")
+
+
+def test_covered_points_quote_the_words_that_show_them():
+    a = assess(LORA, "It freezes the base weights and trains two small matrices of low rank.")
+    v = a.verdict("low-rank-update")
+    assert v.covered and "low rank" in v.evidence
+    assert not a.verdict("qlora").covered and a.verdict("qlora").evidence == ""
+
+
+def test_a_negated_claim_is_a_gap_with_its_words_kept():
+    a = assess(LORA, "You cannot merge the adapter into the model afterwards.")
+    v = a.verdict("merge-adapters")
+    assert not v.covered and v.contradicted and "merge" in v.evidence
+
+
+def test_number_words_match_digits():
+    assert assess(LORA, "QLoRA puts the base model in 4-bit.").verdict("qlora").covered
+    assert assess(LORA, "the base model is stored in four bit").verdict("qlora").covered
+
+
+def test_follow_up_goes_to_the_heaviest_gap_and_moves_on_when_complete():
+    policy = OfflinePolicy(max_follow_ups=2, move_on_coverage=0.8)
+    a = assess(RAG, "Chunk the documents, embed them into a vector database, cite sources.")
+    d = policy.decide(RAG, a, [])
+    assert d.follow_up is not None and RAG.point(d.follow_up.target).weight == 3
+    full = assess(RAG, "Chunk with overlap, embed into a vector store, rerank with a cross "
+                       "encoder, cite sources, and evaluate recall at k on a golden set.")
+    assert full.coverage == 1.0
+    assert policy.decide(RAG, full, []).follow_up is None
+
+
+def test_never_asks_about_a_covered_point_and_respects_the_limit():
+    policy = OfflinePolicy(max_follow_ups=2, move_on_coverage=0.95)
+    a = assess(RAG, "We rerank with a cross encoder.")
+    d = policy.decide(RAG, a, [])
+    assert d.follow_up is not None and d.follow_up.target != "rerank"
+    asked = [f for f in RAG.follow_ups][:2]
+    assert policy.decide(RAG, a, asked).follow_up is None
+
+
+def test_a_contradicted_point_is_probed_first():
+    policy = OfflinePolicy(max_follow_ups=2, move_on_coverage=0.95)
+    a = assess(LORA, "It trains a low rank update. You can not merge it, so inference is slower.")
+    d = policy.decide(LORA, a, [])
+    assert d.follow_up is not None and d.follow_up.target == "merge-adapters"
+    assert "contradicted" in d.reason
