@@ -8,10 +8,13 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
 from simulator.errors import UserError
+
+if TYPE_CHECKING:
+    from simulator.config import Settings
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
@@ -98,7 +101,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return o
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace) -> Settings:
     from simulator.config import load_settings
 
     return load_settings(getattr(args, "config", None), _overrides(args))

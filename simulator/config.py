@@ -32,7 +32,7 @@ class SttConfig(_Section):
     """Speech to text (faster-whisper)."""
 
     model: str = "tiny.en"
-    """'tiny.en' (bundled, no download), a faster-whisper size name, or a CTranslate2 model folder."""
+    """'tiny.en' (bundled, no download), a faster-whisper size name, or a CTranslate2 folder."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     """Where the model runs; 'cuda' falls back to the CPU with a notice when there is no GPU."""
     compute_type: str = "auto"
@@ -44,7 +44,7 @@ class SttConfig(_Section):
     language: str = "en"
     """Spoken language of the answers."""
     allow_download: bool = False
-    """Let faster-whisper download a model named by size; off so nothing reaches the network unasked."""
+    """Let faster-whisper download a model named by size; off, so no network unless asked."""
 
 
 class AudioConfig(_Section):
@@ -183,7 +183,8 @@ def _check(data: dict[str, Any], origin: str) -> None:
                 "unknown setting; check the spelling against configs/default.toml",
                 path=origin, field=key,
             ) from None
-        raise UserError(f"{err['msg']} (got {err.get('input')!r})", path=origin, field=key) from None
+        raise UserError(f"{err['msg']} (got {err.get('input')!r})", path=origin,
+                        field=key) from None
 
 
 def load_settings(

@@ -32,7 +32,8 @@ def _tts() -> Check:
             t = time.perf_counter()
             Pyttsx3Synthesizer().render("Testing.", Path(d) / "t.wav", VoiceSettings())
             ms = (time.perf_counter() - t) * 1000
-        return Check("speech out (espeak-ng)", True, f"pyttsx3 rendered a test phrase in {ms:.0f} ms")
+        return Check("speech out (espeak-ng)", True,
+                     f"pyttsx3 rendered a test phrase in {ms:.0f} ms")
     except UserError as exc:
         return Check("speech out (espeak-ng)", False, str(exc), "apt-get install espeak-ng")
 
@@ -49,7 +50,7 @@ def _portaudio(settings: Settings) -> list[Check]:
             from simulator.audio.sources import parse_device
 
             info = sd.query_devices(parse_device(dev), kind=kind)
-            out.append(Check(f"{kind} device", True, str(info["name"])))  # type: ignore[index]
+            out.append(Check(f"{kind} device", True, str(info["name"])))
         except Exception as exc:  # PortAudio reports a missing device in several ways
             fix = ("connect a microphone, or answer from files with --answers DIR"
                    if kind == "input" else "connect a speaker, or use --no-speak")

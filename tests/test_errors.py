@@ -31,7 +31,8 @@ def test_bank_validate_reports_every_problem(tmp_path):
 def test_a_follow_up_must_target_a_rubric_point_of_its_question():
     out = run_cli("bank", "validate", str(FIXTURES / "banks" / "bad-target.yaml"))
     assert out.returncode == 2
-    assert "question bad-target-q" in out.stdout and "follow_ups[0].target 'reranking'" in out.stdout
+    assert "question bad-target-q" in out.stdout
+    assert "follow_ups[0].target 'reranking'" in out.stdout
 
 
 def test_an_unknown_bank_lists_the_ones_there_are():

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
 
-class EndReason(str, Enum):
+class EndReason(StrEnum):
     SILENCE = "silence"
     NO_SPEECH = "no_speech"
     TIME_LIMIT = "time_limit"

@@ -14,7 +14,7 @@ def output_available(device: str = "") -> bool:
         import sounddevice as sd
 
         info = sd.query_devices(parse_device(device), kind="output")
-        return bool(info and info["max_output_channels"] > 0)  # type: ignore[index]
+        return bool(info and info["max_output_channels"] > 0)
     except Exception:  # PortAudio missing or no device: treated the same
         return False
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from simulator import locations
 from simulator.banks.loader import load_banks, validate_bank_file
+from simulator.banks.model import Question
 from simulator.errors import UserError
 
 
@@ -27,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
               + "  title")
         total: Counter[str] = Counter()
         for b in banks:
-            c = Counter(q.level for q in b.questions)
+            c: Counter[str] = Counter(q.level for q in b.questions)
             total.update(c)
             print(f"{b.topic:<26} {len(b.questions):>9} "
                   + " ".join(f"{c[lv]:>6}" for lv in levels) + f"  {b.title}")
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return 2
 
 
-def _show(topic: str, q) -> None:  # type: ignore[no-untyped-def]
+def _show(topic: str, q: Question) -> None:
     print(f"{q.id}  ({topic}, {q.level}, {q.budget_s} s; roles: {', '.join(q.roles) or '-'})")
     if q.source:
         print(f"source: {q.source.seed} item {q.source.item}"

@@ -67,7 +67,8 @@ def validate_bank_file(path: Path) -> tuple[Bank | None, list[BankProblem]]:
         line = f" at line {mark.line + 1}" if mark else ""
         return None, [BankProblem(file, None, "(file)", f"not valid YAML{line}; fix the syntax")]
     if not isinstance(raw, dict):
-        return None, [BankProblem(file, None, "(file)", "must be a mapping with topic and questions")]
+        return None, [BankProblem(file, None, "(file)",
+                                  "must be a mapping with topic and questions")]
     try:
         bank = Bank.model_validate(raw)
     except ValidationError as exc:
