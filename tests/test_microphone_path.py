@@ -64,7 +64,9 @@ def test_a_spoken_round_through_the_microphone(pulse, tmp_path, synth):
     assert len(asked) == 1 and len(finished) == 1
     answer = finished[0]
     text = answer.transcript.lower()
-    assert "weights" in text and "memory" in text, text
+    heard = [w for w in ("freezes", "weights", "trains", "small", "matrices", "fewer",
+                         "parameters", "memory") if w in text]
+    assert len(heard) >= 6, text
     assert answer.end_reason == "silence"
     # Ended by the silence window, not cut off early and not left hanging.
     spoken_s = sf.info(str(answers / "01.wav")).duration

@@ -245,3 +245,7 @@ class Interview:
         )
         if t.silent:
             yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")
+        flags = getattr(source, "status_flags", [])
+        if flags:
+            yield Notice(self._t(), f"turn {turn}: the input device reported {len(flags)} "
+                                    f"problem(s) ({flags[0]}); the recording may have gaps")
