@@ -127,3 +127,41 @@ def test_a_silent_answer_is_recorded_as_silent(tmp_path):
     assert first["answer"]["transcript"] == "" and first["answer"]["silent"] is True
     assert first["assessment"]["coverage"] == 0
     assert "silent" in out.stderr
+
+
+def test_realtime_answers_go_through_the_live_path_and_end_on_silence(tmp_path, synth):
+    import numpy as np
+
+    from simulator.audio.sources import read_audio
+
+    raw = render_answers(synth, tmp_path / "raw", [RAG_RERANK])
+    answers = tmp_path / "answers"
+    answers.mkdir()
+    speech = read_audio(raw / "01.wav")
+    audio = np.concatenate([speech, np.zeros(16000 * 4, dtype="float32")])
+    sf.write(answers / "01.wav", audio, 16000)
+    out = run_cli("run", "--bank", "starter", "--question", "starter-rag-design", "--answers",
+                  str(answers), "--realtime", "--no-speak", "--json",
+                  "--sessions-dir", str(tmp_path / "s"))
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)["turns"][0]["answer"]
+    assert answer["end_reason"] == "silence"
+    # Ended by the 3 s silence window, before the end of the file.
+    assert len(speech) / 16000 + 2.0 < answer["duration_s"] < len(audio) / 16000 - 0.5
+    assert "cross" in answer["transcript"].lower()
+
+
+def test_the_demo_runs_a_whole_round(tmp_path):
+    out = run_cli("demo", "--no-speak", "--json", "--sessions-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["status"] == "complete"
+    assert [q["question_id"] for q in doc["questions"]] == [
+        "starter-rag-design", "starter-lora", "starter-kv-cache"]
+    follow_ups = [t for t in doc["turns"] if t["kind"] == "follow_up"]
+    assert follow_ups and all(t["target_point"] and t["answer"] for t in follow_ups)
+    # Each scripted first answer leaves a gap that the interviewer probes.
+    for q in doc["questions"]:
+        assert q["follow_ups"] >= 1
+    human = run_cli("demo", "--no-speak", "--sessions-dir", str(tmp_path))
+    assert "Session saved:" in human.stdout and "Coverage" in human.stdout
