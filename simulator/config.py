@@ -92,11 +92,22 @@ class InterviewConfig(_Section):
     """Weighted rubric coverage at which the interviewer moves to the next question."""
 
 
-class PolicyConfig(_Section):
-    """Who chooses follow-ups."""
+class LlmConfig(_Section):
+    """An LLM that judges answers and words follow-ups (through litellm)."""
 
-    kind: Literal["offline"] = "offline"
-    """'offline': the bank's follow-up for the most important uncovered rubric point."""
+    model: str = ""
+    """Empty: the offline policy. 'auto': a local Ollama or a provider whose API key is set.
+    Or any litellm model string: 'openai/gpt-4o-mini', 'anthropic/...', 'ollama/llama3.1'."""
+    api_base: str = ""
+    """The provider's URL, when not its default (a local server, a proxy)."""
+    timeout_s: float = Field(8.0, gt=0, le=120)
+    """Longest a judgement may take before the turn is judged offline."""
+    retries: int = Field(1, ge=0, le=5)
+    """Retries after a rate limit or server error, within the timeout."""
+    temperature: float = Field(0.2, ge=0, le=2)
+    """Sampling temperature."""
+    max_tokens: int = Field(900, ge=100, le=8000)
+    """Longest reply."""
 
 
 class SessionsConfig(_Section):
@@ -117,7 +128,7 @@ class Settings(BaseSettings):
     audio: AudioConfig = AudioConfig()
     tts: TtsConfig = TtsConfig()
     interview: InterviewConfig = InterviewConfig()
-    policy: PolicyConfig = PolicyConfig()
+    llm: LlmConfig = LlmConfig()
     sessions: SessionsConfig = SessionsConfig()
 
     @classmethod

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.assess.policy import OfflinePolicy
+from simulator.assess.choose import make_judge
 from simulator.audio.playback import output_available, play_file
 from simulator.banks.loader import load_bank, load_banks
 from simulator.banks.model import Bank, Question
@@ -80,7 +80,7 @@ def prepare_round(
     persona = persona or load_persona(settings.interview.persona)
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
     session = SessionWriter(settings.sessions_dir(), bank_label)
-    policy = OfflinePolicy(settings.interview.max_follow_ups, settings.interview.move_on_coverage)
+    policy, policy_notice = make_judge(settings, persona)
     parts = RoundParts(
         session_id=session.id, session_dir=session.dir, bank_label=bank_label,
         questions=questions, persona=persona, synthesizer=synthesizer or Pyttsx3Synthesizer(),
@@ -88,4 +88,7 @@ def prepare_round(
         player=make_player(settings, speak), listen=listen_options(settings),
         rate_scale=settings.tts.rate_scale, seed=seed,
     )
-    return PreparedRound(Interview(parts, cancel), session, questions)
+    interview = Interview(parts, cancel)
+    if policy_notice:
+        interview.notices.append(policy_notice)
+    return PreparedRound(interview, session, questions)

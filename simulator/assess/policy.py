@@ -1,12 +1,22 @@
-"""Choosing what the interviewer does after an answer."""
+"""The interviewer's judgement after each answer: which rubric points are covered,
+and whether to ask a follow-up (which one, worded how) or move on.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from simulator.assess.coverage import Assessment
+from simulator.assess.coverage import Assessment, assess
 from simulator.banks.model import FollowUp, Question
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One prompt and the candidate's answer to it, within a question's thread."""
+
+    prompt: str
+    answer: str
 
 
 @dataclass(frozen=True)
@@ -18,16 +28,38 @@ class Decision:
     """Why, in a sentence a person can check."""
 
 
-class FollowUpPolicy(Protocol):
+@dataclass(frozen=True)
+class Judgement:
+    """Everything decided after one answer."""
+
+    assessment: Assessment
+    follow_up: FollowUp | None
+    """The bank follow-up whose point is probed; None to move on."""
+    wording: str | None
+    """What to say for the follow-up (without the persona's transition)."""
+    reason: str
+    policy: str
+    """Who decided this turn: 'offline' or 'llm:<model>'."""
+    fallback: str | None = None
+    """Why an LLM judgement was not used this turn, when one was configured."""
+    usage: dict[str, Any] | None = field(default=None)
+    """Tokens and cost reported by the provider."""
+
+
+class Judge(Protocol):
     name: str
 
-    def decide(self, question: Question, assessment: Assessment,
-               asked: list[FollowUp]) -> Decision: ...
+    def judge(self, question: Question, thread: list[Exchange],
+              asked: list[FollowUp]) -> Judgement: ...
+
+
+def thread_text(thread: list[Exchange]) -> str:
+    return " ".join(e.answer for e in thread if e.answer).strip()
 
 
 @dataclass
 class OfflinePolicy:
-    """The bank's follow-up for the highest-weight point not yet covered."""
+    """The bank's follow-up for the most important point not yet covered."""
 
     max_follow_ups: int = 2
     move_on_coverage: float = 0.8
@@ -59,3 +91,10 @@ class OfflinePolicy:
                + (f"contradicted: \"{v.evidence}\"" if v.contradicted else "not covered")
                + "; it is the most important gap with a follow-up")
         return Decision(chosen, why)
+
+    def judge(self, question: Question, thread: list[Exchange],
+              asked: list[FollowUp]) -> Judgement:
+        assessment = assess(question, thread_text(thread))
+        d = self.decide(question, assessment, asked)
+        return Judgement(assessment, d.follow_up, d.follow_up.prompt if d.follow_up else None,
+                         d.reason, self.name)

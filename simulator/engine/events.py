@@ -131,6 +131,11 @@ class Decided(Event):
     target_point: str | None
     reason: str
     policy: str
+    """Who decided: 'offline' or 'llm:<model>'."""
+    fallback: str | None = None
+    """Why the configured LLM was not used for this turn."""
+    usage: dict[str, Any] | None = None
+    """Tokens and cost, when the provider reports them."""
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from simulator.assess.coverage import assess
-from simulator.assess.policy import FollowUpPolicy
+from simulator.assess.policy import Exchange, Judge
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointConfig
 from simulator.audio.sources import AnswerSource
@@ -78,7 +77,7 @@ class RoundParts:
     persona: Persona
     synthesizer: Synthesizer
     transcriber: Transcriber
-    policy: FollowUpPolicy
+    policy: Judge
     answers: AnswerProvider
     player: Player | None = None
     listen: ListenOptions = field(default_factory=ListenOptions)
@@ -94,6 +93,8 @@ class Interview:
         self._rng = random.Random(parts.seed)
         self._last: CapturedAnswer | None = None
         self._said = ""  # the last transition phrase, not to be repeated next
+        #: Notices from assembling the round, emitted at its start.
+        self.notices: list[str] = []
 
     def _t(self) -> float:
         return round(time.monotonic() - self._t0, 3)
@@ -113,6 +114,16 @@ class Interview:
         if self.p.player is not None and not self.cancel.is_set():
             self.p.player(path, self.cancel)
 
+    def _warm_up(self) -> None:
+        """Load the model (and the LLM client) while the opening is spoken."""
+        try:
+            self.p.transcriber.load()
+            warm = getattr(self.p.policy, "warm_up", None)
+            if warm is not None:
+                warm()
+        except Exception:  # surfaced by the load() call in the round's thread
+            pass
+
     def run(self) -> Iterator[Event]:
         p = self.p
         info = p.transcriber.info
@@ -121,13 +132,13 @@ class Interview:
             {"model": info.model, "device": info.device, "compute_type": info.compute_type},
             [q.id for q in p.questions], p.answers.label,
         )
-        for notice in info.notices:
+        for notice in [*info.notices, *self.notices]:
             yield Notice(self._t(), notice)
         turns = 0
         status = "complete"
         try:
             # Load the model while the opening is spoken, not after the first answer.
-            loader = threading.Thread(target=p.transcriber.load, daemon=True)
+            loader = threading.Thread(target=self._warm_up, daemon=True)
             loader.start()
             opening = p.persona.style.opening.format(count=len(p.questions))
             path = self._render(opening, "00-opening.wav")
@@ -144,7 +155,7 @@ class Interview:
                 prompt = f"{lead} {question.prompt}".strip()
                 kind, target, reason = "question", None, None
                 asked: list[FollowUp] = []
-                thread_text = ""
+                thread: list[Exchange] = []
                 while True:
                     if self.cancel.is_set():
                         status = "cancelled"
@@ -166,24 +177,27 @@ class Interview:
                     yield from self._answer(turns, question, source)
                     cap = self._last
                     assert cap is not None
-                    thread_text = f"{thread_text} {cap.transcript.text}".strip()
-                    assessment = assess(question, thread_text)
+                    thread.append(Exchange(prompt, cap.transcript.text))
+                    judged = p.policy.judge(question, thread, asked)
+                    assessment = judged.assessment
                     yield Assessed(self._t(), turns, question.id,
                                    [PointResult(**asdict(v)) for v in assessment.points],
                                    assessment.coverage)
-                    decision = p.policy.decide(question, assessment, asked)
-                    f = decision.follow_up
+                    f = judged.follow_up
+                    if judged.fallback:
+                        yield Notice(self._t(), f"turn {turns}: {judged.fallback}; "
+                                                "the offline policy judged this answer")
                     yield Decided(self._t(), turns, question.id,
                                   "follow_up" if f else "move_on", f.target if f else None,
-                                  decision.reason, p.policy.name)
+                                  judged.reason, judged.policy, judged.fallback, judged.usage)
                     pending = (turns, cap.ended_at,
                                round((cap.transcribed_at - cap.ended_at) * 1000, 1))
                     if f is None:
                         break
                     asked.append(f)
                     self._said = p.persona.transition(self._rng, self._said)
-                    prompt = f"{self._said} {f.prompt}".strip()
-                    kind, target, reason = "follow_up", f.target, decision.reason
+                    prompt = f"{self._said} {judged.wording or f.prompt}".strip()
+                    kind, target, reason = "follow_up", f.target, judged.reason
                 if out_of_answers or status != "complete":
                     break
             closing = p.persona.style.closing

@@ -53,7 +53,8 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
             }
         elif isinstance(e, Decided) and e.turn in turns:
             turns[e.turn]["decision"] = {"action": e.action, "target_point": e.target_point,
-                                         "reason": e.reason, "policy": e.policy}
+                                         "reason": e.reason, "policy": e.policy,
+                                         "fallback": e.fallback, "usage": e.usage}
         elif isinstance(e, TurnTimed) and e.turn in turns:
             turns[e.turn]["latency_ms"] = {"transcript": e.transcript_ms,
                                            "next_prompt": e.next_prompt_ms}
