@@ -1,22 +1,50 @@
 """Offline rubric coverage: which points an answer covers, with the words that show it.
 
-A point is covered when one of its terms (or a close, transcription-tolerant
-match of it) appears in a claim that is not negated. A term inside a negated
-claim ("you cannot merge the adapter") is recorded as contradicted: evidence
-of a gap, not of coverage.
+A rubric point is covered by a claim, not by a word. The transcript is cut
+into clauses; clauses addressed to the grader ("mark this as covered") and
+bare lists of buzzwords are set aside as making no claim. In each remaining
+clause a point is found by one of its terms (stems, small gaps and
+transcription-tolerant spellings allowed) or, when the candidate uses other
+words, by enough of the point's own vocabulary (from its terms and its
+'covers' sentence, through a small thesaurus of everyday equivalents). A
+point found only inside a negated clause ("you cannot merge the adapter") is
+a contradiction: evidence of a gap, and the best thing to probe.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
+import jellyfish
 from rapidfuzz import fuzz
 
-from simulator.assess.text import spans, tokens
+from simulator.assess.text import STOPWORDS, Clause, clauses, stem, term_stems
 from simulator.banks.model import Question, RubricPoint
 
-_NEGATORS = {"not", "never", "no", "cannot", "cant", "don", "doesn", "isn", "aren", "won",
-             "without", "nothing", "neither", "nor"}
+_SYNONYMS = Path(__file__).with_name("synonyms.txt")
+_NEGATORS = {"not", "no", "never", "cannot", "nothing", "neither", "nor", "none", "hardly",
+             "barely"}
+# A verb negated right after the point's words: "the adapter can not be merged".
+_NEGATED_AFTER = re.compile(r"^\W*(\w+\W+){0,2}?(is|are|does|do|can|will|has|have|did|could|"
+                            r"would|should)\s+(not|no|never)\b")
+_NEGATING_PHRASES = re.compile(
+    r"\b(no (real )?(effect|impact|difference|role|point)|does not matter|not needed|"
+    r"not necessary|irrelevant|useless|pointless|a myth|is a misconception)\b")
+_TO_GRADER = re.compile(
+    r"\b(grader|rubric|evaluator|examiner|(mark|count|score|grade|consider|treat)\b[^.]{0,60}"
+    r"\b(as )?(covered|correct|complete|full marks)|full (marks|credit|score)|"
+    r"ignore (the|all|any|your|previous)|disregard (the|all|any|your|previous))\b")
+_DEICTIC_LEAD = {"so", "that", "is", "those", "are", "it", "yeah", "and", "um", "uh", "like",
+                 "all", "the", "these", "this", "basically", "well", "i", "mean", "guess"}
+#: Distinct point words a clause must share with a point to cover it in other words.
+MIN_CONCEPTS = 2
+#: Their summed specificity (inverse document frequency over all rubric points).
+MIN_CONCEPT_SCORE = 4.4
 
 
 @dataclass(frozen=True)
@@ -26,7 +54,7 @@ class PointVerdict:
     evidence: str
     """The transcript words that show the point (or contradict it); empty when absent."""
     contradicted: bool = False
-    """The term appears inside a negated claim."""
+    """The point appears only inside a negated claim."""
 
 
 @dataclass(frozen=True)
@@ -39,55 +67,224 @@ class Assessment:
         return next(p for p in self.points if p.id == point_id)
 
 
-def _find(term: str, toks: list[str]) -> list[int]:
-    """Start indexes in ``toks`` where ``term`` matches, exactly or nearly."""
-    t = tokens(term)
-    if not t:
-        return []
-    n = len(t)
+@lru_cache(maxsize=1)
+def _thesaurus() -> dict[str, str]:
+    canon: dict[str, str] = {}
+    for line in _SYNONYMS.read_text(encoding="utf-8").splitlines():
+        words = line.split("#")[0].split()
+        if words:
+            head = stem(words[0])
+            for w in words:
+                canon.setdefault(stem(w), head)
+    return canon
+
+
+def concept(s: str) -> str:
+    return _thesaurus().get(s, s)
+
+
+@lru_cache(maxsize=1)
+def _shipped_idf() -> tuple[dict[str, float], int]:
+    """How specific each word is: inverse frequency over every shipped rubric point."""
+    from simulator.banks.loader import load_banks
+
+    df: dict[str, int] = {}
+    n = 0
+    try:
+        banks = load_banks()
+    except Exception:  # a broken shipped bank must not stop judging a user's bank
+        banks = []
+    for b in banks:
+        for q in b.questions:
+            for p in q.rubric:
+                n += 1
+                for c in _point_vocabulary(p):
+                    df[c] = df.get(c, 0) + 1
+    return {c: math.log((n + 1) / (d + 0.5)) for c, d in df.items()}, n
+
+
+def idf(c: str) -> float:
+    table, n = _shipped_idf()
+    return table.get(c, math.log((n + 1) / 0.5))
+
+
+def _content(stems: Iterable[str]) -> set[str]:
+    return {concept(s) for s in stems if s not in STOPWORDS and len(s) > 1}
+
+
+def _point_vocabulary(p: RubricPoint) -> set[str]:
+    vocab = _content(term_stems(p.covers))
+    for t in p.terms:
+        vocab |= _content(term_stems(t))
+    return vocab
+
+
+def _is_jargon(s: str) -> bool:
+    return len(s) >= 4 and idf(concept(s)) >= 4.0
+
+
+def _match_term(term: list[str], stems: list[str]) -> int | None:
+    """Where a term occurs in a clause: in order, with at most one word between its words,
+    and a word that sounds or spells almost the same counting as that word."""
+    n = len(term)
+    if n == 0:
+        return None
+    for i in range(len(stems)):
+        j, k = i, 0
+        while k < n and j < len(stems):
+            if _same(term[k], stems[j]):
+                k += 1
+                j += 1
+            elif k > 0 and j + 1 < len(stems) and _same(term[k], stems[j + 1]):
+                k += 1
+                j += 2
+            else:
+                break
+        if k == n:
+            return i
+    if n == 1 and len(term[0]) >= 6:
+        for i in range(len(stems) - 1):  # said as two words: "re rank", "data set"
+            if stems[i] + stems[i + 1] == term[0]:
+                return i
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) < 4 or len(b) < 4 or not _is_jargon(a):
+        return False
+    # Transcription errors on jargon: "Laura" for LoRA, "rerank" heard as "re ranked".
+    if a[0] != b[0]:
+        return False
+    if jellyfish.metaphone(a) == jellyfish.metaphone(b):
+        return True
+    return fuzz.ratio(a, b) >= 86
+
+
+def _to_grader(text: str) -> bool:
+    return bool(_TO_GRADER.search(text))
+
+
+def _without_bare_lists(norm: str, clause: Clause) -> Clause:
+    """The clause minus any string of items that makes no claim ('Beta, KL, reward
+    hacking, mode collapse, adaptive KL'): four or more short comma-separated items
+    that open the clause, or follow only filler ('so that is ...', 'yeah')."""
+    spans: list[tuple[int, int]] = []
+    pos = clause.start
+    for piece in norm[clause.start:clause.end].split(","):
+        spans.append((pos, pos + len(piece)))
+        pos += len(piece) + 1
+    words = [norm[a:b].split() for a, b in spans]
+    drop: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        j = i
+        while j < len(spans) and 0 < len(words[j]) <= 3:
+            j += 1
+        opens = i == 0 or all(w in _DEICTIC_LEAD for seg in words[:i] for w in seg)
+        if j - i >= 4 and opens:
+            drop.append((spans[i][0], spans[j - 1][1]))
+        i = max(j, i + 1)
+    if not drop:
+        return clause
+    kept = [t for t in clause.tokens if not any(a <= t.start < b for a, b in drop)]
+    return Clause(clause.start, clause.end, kept)
+
+
+def _negated(clause: Clause, text: str, at: int, length: int) -> bool:
+    """Is the claim at ``at`` denied: a negation just before it in the clause, a verb
+    negated just after it, or a phrase such as 'has no effect'?"""
+    before = [t.text for t in clause.tokens[max(0, at - 4): at]]
+    if any(w in _NEGATORS for w in before) and not re.search(
+            r"\bnot (only|just)\b|\bno longer\b", text):
+        return True
+    end = clause.tokens[min(len(clause.tokens), at + length) - 1].end
+    if _NEGATED_AFTER.search(text[end - clause.start:]):
+        return True
+    return bool(_NEGATING_PHRASES.search(text))
+
+
+def _evidence(norm: str, raw: str, clause: Clause) -> str:
+    words = norm[clause.start:clause.end].split()
+    return " ".join(words[:30])
+
+
+@dataclass(frozen=True)
+class _Hit:
+    clause: int
+    negated: bool
+    strong: bool
+
+
+def _find(point: RubricPoint, vocab: set[str], norm: str,
+          parts: list[Clause], usable: list[bool]) -> list[_Hit]:
     hits = []
-    joined_t = " ".join(t)
-    for i in range(len(toks) - n + 1):
-        window = toks[i : i + n]
-        if window == t:
-            hits.append(i)
-        elif len(joined_t) >= 6 and fuzz.ratio(" ".join(window), joined_t) >= 88:
-            hits.append(i)
-    # Terms spoken as one word or two ("re rank" / "rerank").
-    if not hits and n == 1 and len(joined_t) >= 6:
-        for i in range(len(toks) - 1):
-            if toks[i] + toks[i + 1] == joined_t:
-                hits.append(i)
+    terms = [term_stems(t) for t in point.terms]
+    for ci, clause in enumerate(parts):
+        if not usable[ci]:
+            continue
+        text = norm[clause.start:clause.end]
+        stems = clause.stems
+        for t in terms:
+            at = _match_term(t, stems)
+            if at is None:
+                continue
+            specific = len(t) > 1 or _is_jargon(t[0])
+            if specific:
+                hits.append(_Hit(ci, _negated(clause, text, at, len(t)), True))
+                break
+        else:
+            said = _content(stems) & vocab
+            if len(said) >= MIN_CONCEPTS and sum(idf(c) for c in said) >= MIN_CONCEPT_SCORE:
+                first = min(i for i, s in enumerate(stems) if concept(s) in said)
+                hits.append(_Hit(ci, _negated(clause, text, first, 1), False))
     return hits
 
 
-def _negated(toks: list[str], i: int) -> bool:
-    return any(w in _NEGATORS for w in toks[max(0, i - 4) : i])
+_DISTINCTIVE: dict[int, tuple[Question, dict[str, set[str]]]] = {}
 
 
-def _evidence(text: str, sp: list[tuple[str, int, int]], i: int, n: int) -> str:
-    lo = sp[max(0, i - 5)][1]
-    hi = sp[min(len(sp) - 1, i + n + 5)][2]
-    return text[lo:hi].strip()
-
-
-def assess_point(point: RubricPoint, text: str) -> PointVerdict:
-    sp = spans(text)
-    toks = [s[0] for s in sp]
-    contradiction: PointVerdict | None = None
-    for term in point.terms:
-        n = max(1, len(tokens(term)))
-        for i in _find(term, toks):
-            ev = _evidence(text, sp, i, n)
-            if _negated(toks, i):
-                contradiction = contradiction or PointVerdict(point.id, False, ev, True)
-                continue
-            return PointVerdict(point.id, True, ev)
-    return contradiction or PointVerdict(point.id, False, "")
+def _distinctive(question: Question) -> dict[str, set[str]]:
+    """Each point's words that neither the question itself nor its other points use:
+    only those can show one point rather than another."""
+    cached = _DISTINCTIVE.get(id(question))
+    if cached is not None and cached[0] is question:
+        return cached[1]
+    asked = _content(term_stems(question.prompt))
+    vocab = {p.id: _point_vocabulary(p) - asked for p in question.rubric}
+    out = {}
+    for pid, words in vocab.items():
+        others = set().union(*(w for k, w in vocab.items() if k != pid))
+        out[pid] = words - others
+    _DISTINCTIVE[id(question)] = (question, out)
+    return out
 
 
 def assess(question: Question, transcript: str) -> Assessment:
     """Judge a transcript (the whole thread so far) against the question's rubric."""
-    verdicts = [assess_point(p, transcript) for p in question.rubric]
+    norm, parts = clauses(transcript)
+    parts = [_without_bare_lists(norm, c) for c in parts]
+    usable = [bool(c.tokens) and not _to_grader(norm[c.start:c.end]) for c in parts]
+    verdicts = []
+    for point in question.rubric:
+        hits = _find(point, _distinctive(question)[point.id], norm, parts, usable)
+        good = [h for h in hits if not h.negated]
+        if good:
+            best = max(good, key=lambda h: h.strong)
+            verdicts.append(PointVerdict(point.id, True,
+                                         _evidence(norm, transcript, parts[best.clause])))
+        elif hits:
+            verdicts.append(PointVerdict(point.id, False,
+                                         _evidence(norm, transcript, parts[hits[0].clause]),
+                                         contradicted=True))
+        else:
+            verdicts.append(PointVerdict(point.id, False, ""))
     covered = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
     return Assessment(verdicts, round(covered / question.total_weight, 3))
+
+
+def assess_point(point: RubricPoint, text: str) -> PointVerdict:
+    """One point on its own (for tools and tests)."""
+    q = Question(id="single", prompt="Single point check.", rubric=[point])
+    return assess(q, text).points[0]

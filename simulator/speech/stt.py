@@ -156,6 +156,16 @@ class WhisperTranscriber:
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript("", [], silent=True)
         self.load()
+        result = self._decode(audio, prompt)
+        if prompt and _skipped_speech(result, len(audio) / SAMPLE_RATE):
+            # A prompt occasionally makes Whisper jump over a stretch of speech;
+            # then the unprompted reading is the more complete one.
+            plain = self._decode(audio, None)
+            if len(plain.words) > len(result.words):
+                result = plain
+        return result
+
+    def _decode(self, audio: np.ndarray, prompt: str | None) -> Transcript:
         with self._lock:
             segments, _info = self._model.transcribe(
                 audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
@@ -172,6 +182,14 @@ class WhisperTranscriber:
         if not text or text.lower() in _SILENCE_PHRASES and _quiet(audio):
             return Transcript("", [], silent=True)
         return Transcript(text, words)
+
+
+def _skipped_speech(t: Transcript, duration_s: float, gap_s: float = 3.0) -> bool:
+    """Words missing at the start, the end or in between, judged by their timings."""
+    if t.silent or not t.words:
+        return not t.silent
+    times = [0.0] + [x for w in t.words for x in (w.start, w.end)] + [duration_s]
+    return any(b - a > gap_s for a, b in zip(times[0::2], times[1::2], strict=False))
 
 
 def _is_noise(segment: Any) -> bool:

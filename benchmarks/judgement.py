@@ -1,0 +1,176 @@
+"""How well the offline interviewer judges spoken answers.
+
+    .venv/bin/python benchmarks/judgement.py [--text] [--cache DIR] [--show-errors]
+
+Each labelled answer in tests/fixtures/eval/answers.yaml is spoken by
+pyttsx3/espeak-ng, transcribed by faster-whisper (tiny.en, as the round does),
+and judged. Prints per-point precision, recall and F1 over every
+(answer, rubric point) pair, and the share of follow-ups that probe a point
+the answer really missed, for the offline policy and for plain keyword
+matching (a point is covered when one of its terms appears in the transcript).
+--text judges the written answers, skipping speech, to separate judging
+errors from transcription errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulator.assess.coverage import Assessment, PointVerdict, assess  # noqa: E402
+from simulator.assess.policy import OfflinePolicy  # noqa: E402
+from simulator.banks.loader import load_banks  # noqa: E402
+from simulator.banks.model import Question  # noqa: E402
+
+EVAL = ROOT / "tests" / "fixtures" / "eval" / "answers.yaml"
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    follow_ups: int = 0
+    follow_ups_on_gaps: int = 0
+
+    def add(self, predicted: bool, truth: bool) -> None:
+        if predicted and truth:
+            self.tp += 1
+        elif predicted:
+            self.fp += 1
+        elif truth:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def follow_up_accuracy(self) -> float:
+        return self.follow_ups_on_gaps / self.follow_ups if self.follow_ups else 1.0
+
+
+def keyword_assess(question: Question, text: str) -> Assessment:
+    """The obvious version: any rubric term appearing in the transcript covers the point."""
+    low = text.lower()
+    verdicts = [PointVerdict(p.id, any(t.lower() in low for t in p.terms), "")
+                for p in question.rubric]
+    w = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
+    return Assessment(verdicts, w / question.total_weight)
+
+
+def transcripts(items: list[dict], cache: Path, questions: dict[str, Question]
+                ) -> dict[str, str]:
+    from simulator.audio.sources import read_audio
+    from simulator.config import load_settings
+    from simulator.speech.stt import WhisperTranscriber
+    from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings
+
+    cache.mkdir(parents=True, exist_ok=True)
+    synth = Pyttsx3Synthesizer()
+    stt = WhisperTranscriber(load_settings(include_user_file=False).stt)
+    out = {}
+    for it in items:
+        key = hashlib.sha1(it["text"].encode()).hexdigest()[:12]
+        # Transcribed as the round does: no vocabulary prompt. (A prompt of the
+        # rubric terms cut word errors but made Whisper write terms into answers
+        # and drop sentence breaks, which lowered judging F1 here.)
+        txt = cache / f"{it['id']}-{key}.txt"
+        if not txt.exists():
+            wav = cache / f"{it['id']}-{key}.wav"
+            if not wav.exists():
+                synth.render(" ".join(it["text"].split()), wav,
+                             VoiceSettings("en-us", 150, 1.0))
+            txt.write_text(stt.transcribe(read_audio(wav)).text)
+        out[it["id"]] = txt.read_text()
+    return out
+
+
+def evaluate(items: list[dict], texts: dict[str, str], questions: dict[str, Question],
+             judge: str, show: bool) -> tuple[Scores, dict[str, Scores]]:
+    total = Scores()
+    by_kind: dict[str, Scores] = defaultdict(Scores)
+    policy = OfflinePolicy(max_follow_ups=2, move_on_coverage=0.8)
+    for it in items:
+        q = questions[it["question"]]
+        text = texts[it["id"]]
+        a = assess(q, text) if judge == "offline" else keyword_assess(q, text)
+        truth = set(it["covered"])
+        for v in a.points:
+            for s in (total, by_kind[it["kind"]]):
+                s.add(v.covered, v.id in truth)
+            if show and v.covered != (v.id in truth):
+                kind = "FALSE +" if v.covered else "MISSED "
+                print(f"  {kind} {it['id']:<22} {v.id:<22} {v.evidence[:70]!r}")
+        d = policy.decide(q, a, [])
+        if d.follow_up is not None:
+            for s in (total, by_kind[it["kind"]]):
+                s.follow_ups += 1
+                s.follow_ups_on_gaps += d.follow_up.target not in truth
+    return total, by_kind
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--text", action="store_true", help="judge the written answers")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/interview-judgement-cache"))
+    ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+    items = yaml.safe_load(EVAL.read_text())["answers"]
+    questions = {q.id: q for b in load_banks() for q in b.questions}
+    texts = ({it["id"]: it["text"] for it in items} if args.text
+             else transcripts(items, args.cache, questions))
+    result = {}
+    for judge in ("keyword", "offline"):
+        if args.show_errors and judge == "offline":
+            print("offline judge errors:")
+        total, by_kind = evaluate(items, texts, questions, judge,
+                                  args.show_errors and judge == "offline")
+        result[judge] = {"precision": round(total.precision, 3),
+                         "recall": round(total.recall, 3), "f1": round(total.f1, 3),
+                         "follow_up_on_gap": round(total.follow_up_accuracy, 3),
+                         "follow_ups": total.follow_ups,
+                         "by_kind": {k: {"f1": round(s.f1, 3),
+                                         "follow_up_on_gap": round(s.follow_up_accuracy, 3)}
+                                     for k, s in sorted(by_kind.items())}}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    n_pairs = sum(len(questions[it["question"]].rubric) for it in items)
+    src = "written text" if args.text else "TTS speech transcribed by tiny.en"
+    print(f"{len(items)} answers, {len({it['question'] for it in items})} questions, "
+          f"{n_pairs} (answer, point) pairs; judged on {src}\n")
+    print(f"{'judge':<9} {'precision':>9} {'recall':>7} {'F1':>6}   follow-ups on a real gap")
+    for judge, r in result.items():
+        print(f"{judge:<9} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f}   "
+              f"{r['follow_up_on_gap']:.1%} of {r['follow_ups']}")
+    print("\nF1 by kind of answer:  " + "  ".join(
+        f"{k} {result['keyword']['by_kind'][k]['f1']:.2f}->{v['f1']:.2f}"
+        for k, v in result["offline"]["by_kind"].items()))
+
+
+if __name__ == "__main__":
+    main()
