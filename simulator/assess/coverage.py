@@ -41,10 +41,13 @@ _TO_GRADER = re.compile(
     r"ignore (the|all|any|your|previous)|disregard (the|all|any|your|previous))\b")
 _DEICTIC_LEAD = {"so", "that", "is", "those", "are", "it", "yeah", "and", "um", "uh", "like",
                  "all", "the", "these", "this", "basically", "well", "i", "mean", "guess"}
-#: Distinct point words a clause must share with a point to cover it in other words.
-MIN_CONCEPTS = 2
-#: Their summed specificity (inverse document frequency over all rubric points).
+#: Distinct point words a clause (and the next) must share with a point to cover it
+#: in other words.
+MIN_CONCEPTS = 3
+#: Their summed weight (specificity over all rubric points, shared within the question).
 MIN_CONCEPT_SCORE = 4.4
+#: How strongly a word used by several points of one question is discounted.
+SHARED_PENALTY = 9.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class PointVerdict:
     """The transcript words that show the point (or contradict it); empty when absent."""
     contradicted: bool = False
     """The point appears only inside a negated claim."""
+    support: float = 0.0
+    """For an uncovered point, how much of its vocabulary was said anyway (0..1): a hint
+    that it may be covered in words the judge did not recognise."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,16 @@ class _Hit:
     strong: bool
 
 
-def _find(point: RubricPoint, vocab: set[str], norm: str,
+def _support(vocab: dict[str, float], parts: list[Clause], usable: list[bool]) -> float:
+    best = 0.0
+    for ci, clause in enumerate(parts):
+        if usable[ci]:
+            said = _content(clause.stems) & vocab.keys()
+            best = max(best, sum(vocab[c] for c in said) / MIN_CONCEPT_SCORE)
+    return round(min(best, 1.0), 2)
+
+
+def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
           parts: list[Clause], usable: list[bool]) -> list[_Hit]:
     hits = []
     terms = [term_stems(t) for t in point.terms]
@@ -226,6 +241,7 @@ def _find(point: RubricPoint, vocab: set[str], norm: str,
             continue
         text = norm[clause.start:clause.end]
         stems = clause.stems
+        weak_denial = False
         for t in terms:
             at = _match_term(t, stems)
             if at is None:
@@ -234,29 +250,41 @@ def _find(point: RubricPoint, vocab: set[str], norm: str,
             if specific:
                 hits.append(_Hit(ci, _negated(clause, text, at, len(t)), True))
                 break
+            # A common word alone does not show the point, but denying it
+            # ("you cannot merge it") still shows a misunderstanding.
+            weak_denial = weak_denial or _negated(clause, text, at, len(t))
         else:
-            said = _content(stems) & vocab
-            if len(said) >= MIN_CONCEPTS and sum(idf(c) for c in said) >= MIN_CONCEPT_SCORE:
-                first = min(i for i, s in enumerate(stems) if concept(s) in said)
-                hits.append(_Hit(ci, _negated(clause, text, first, 1), False))
+            if weak_denial:
+                hits.append(_Hit(ci, True, False))
+            # In other words: enough of the point's vocabulary in this clause and the
+            # next (a spoken thought often runs over a sentence break).
+            nxt = parts[ci + 1] if ci + 1 < len(parts) and usable[ci + 1] else None
+            said = (_content(stems) | (_content(nxt.stems) if nxt else set())) & vocab.keys()
+            if len(said) >= MIN_CONCEPTS and sum(vocab[c] for c in said) >= MIN_CONCEPT_SCORE:
+                own = [i for i, s in enumerate(stems) if concept(s) in said]
+                if own:
+                    hits.append(_Hit(ci, _negated(clause, text, own[0], 1), False))
     return hits
 
 
-_DISTINCTIVE: dict[int, tuple[Question, dict[str, set[str]]]] = {}
+_DISTINCTIVE: dict[int, tuple[Question, dict[str, dict[str, float]]]] = {}
 
 
-def _distinctive(question: Question) -> dict[str, set[str]]:
-    """Each point's words that neither the question itself nor its other points use:
-    only those can show one point rather than another."""
+def _distinctive(question: Question) -> dict[str, dict[str, float]]:
+    """How much each of a point's words shows that point: its specificity over all
+    rubric points, shared out among the points of this question that use it. Words
+    of the question itself show nothing (every answer repeats them)."""
     cached = _DISTINCTIVE.get(id(question))
     if cached is not None and cached[0] is question:
         return cached[1]
     asked = _content(term_stems(question.prompt))
     vocab = {p.id: _point_vocabulary(p) - asked for p in question.rubric}
-    out = {}
-    for pid, words in vocab.items():
-        others = set().union(*(w for k, w in vocab.items() if k != pid))
-        out[pid] = words - others
+    users: dict[str, int] = {}
+    for words in vocab.values():
+        for w in words:
+            users[w] = users.get(w, 0) + 1
+    out = {pid: {w: idf(w) / users[w] ** SHARED_PENALTY for w in words}
+           for pid, words in vocab.items()}
     _DISTINCTIVE[id(question)] = (question, out)
     return out
 
@@ -279,7 +307,8 @@ def assess(question: Question, transcript: str) -> Assessment:
                                          _evidence(norm, transcript, parts[hits[0].clause]),
                                          contradicted=True))
         else:
-            verdicts.append(PointVerdict(point.id, False, ""))
+            support = _support(_distinctive(question)[point.id], parts, usable)
+            verdicts.append(PointVerdict(point.id, False, "", support=support))
     covered = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
     return Assessment(verdicts, round(covered / question.total_weight, 3))
 

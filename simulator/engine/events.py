@@ -112,6 +112,7 @@ class PointResult:
     covered: bool
     evidence: str
     contradicted: bool = False
+    support: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
         elif isinstance(e, Assessed) and e.turn in turns:
             turns[e.turn]["assessment"] = {
                 "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
-                            "contradicted": p.contradicted} for p in e.points],
+                            "contradicted": p.contradicted, "support": p.support}
+                           for p in e.points],
                 "coverage": e.coverage,
             }
         elif isinstance(e, Decided) and e.turn in turns:
