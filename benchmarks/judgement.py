@@ -32,7 +32,10 @@ from simulator.assess.policy import OfflinePolicy  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.banks.model import Question  # noqa: E402
 
-EVAL = ROOT / "tests" / "fixtures" / "eval" / "answers.yaml"
+EVAL_DIR = ROOT / "tests" / "fixtures" / "eval"
+EVAL = EVAL_DIR / "answers.yaml"
+#: Written after the judge was tuned on answers.yaml, by someone who had not seen it.
+HELDOUT = EVAL_DIR / "heldout.yaml"
 
 
 @dataclass
@@ -138,8 +141,11 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/interview-judgement-cache"))
     ap.add_argument("--show-errors", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--set", choices=["tuning", "heldout", "all"], default="all",
+                    help="the answers the judge was tuned on, the held-out ones, or both")
     args = ap.parse_args()
-    items = yaml.safe_load(EVAL.read_text())["answers"]
+    files = {"tuning": [EVAL], "heldout": [HELDOUT], "all": [EVAL, HELDOUT]}[args.set]
+    items = [it for f in files if f.exists() for it in yaml.safe_load(f.read_text())["answers"]]
     questions = {q.id: q for b in load_banks() for q in b.questions}
     texts = ({it["id"]: it["text"] for it in items} if args.text
              else transcripts(items, args.cache, questions))
@@ -161,8 +167,8 @@ def main() -> None:
         return
     n_pairs = sum(len(questions[it["question"]].rubric) for it in items)
     src = "written text" if args.text else "TTS speech transcribed by tiny.en"
-    print(f"{len(items)} answers, {len({it['question'] for it in items})} questions, "
-          f"{n_pairs} (answer, point) pairs; judged on {src}\n")
+    print(f"{args.set} set: {len(items)} answers, {len({it['question'] for it in items})} "
+          f"questions, {n_pairs} (answer, point) pairs; judged on {src}\n")
     print(f"{'judge':<9} {'precision':>9} {'recall':>7} {'F1':>6}   follow-ups on a real gap")
     for judge, r in result.items():
         print(f"{judge:<9} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f}   "

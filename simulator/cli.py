@@ -30,6 +30,9 @@ def _add_round_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-speak", action="store_true", help="do not play the interviewer's voice")
     p.add_argument("--json", action="store_true", help="print the round as one JSON document")
     p.add_argument("--seed", type=int, help="makes the interviewer's wording repeatable")
+    p.add_argument("--llm", metavar="MODEL",
+                   help="judge with this litellm model ('auto', 'openai/gpt-4o-mini', "
+                        "'ollama/llama3.1', ...); 'off' for the offline policy")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +99,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         o.setdefault("stt", {})["device"] = args.device
     if getattr(args, "persona", None):
         o.setdefault("interview", {})["persona"] = args.persona
+    if getattr(args, "llm", None):
+        o.setdefault("llm", {})["model"] = "" if args.llm == "off" else args.llm
     if getattr(args, "questions", None):
         o.setdefault("interview", {})["questions"] = args.questions
     return o
@@ -108,9 +113,9 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _drive(prepared: Any, as_json: bool) -> int:
-    from simulator.console import ConsolePrinter
+    from simulator.console import ConsolePrinter, print_summary
     from simulator.engine.events import Notice
-    from simulator.sessions.summary import round_document
+    from simulator.sessions.summary import round_document, strengths_and_gaps
 
     printer = None if as_json else ConsolePrinter()
     events = []
@@ -125,9 +130,11 @@ def _drive(prepared: Any, as_json: bool) -> int:
         print(f"\nStopped. What was recorded is kept in {prepared.session.dir}", file=sys.stderr)
         return 130
     doc = round_document(events, prepared.session.dir)
+    doc["summary"] = strengths_and_gaps(doc, {q.id: q for q in prepared.questions})
     if as_json:
         print(json.dumps(doc, indent=2))
     else:
+        print_summary(doc)
         print(f"Session saved: {prepared.session.dir}")
         print(f"Replay it with: interview replay {prepared.session.id}")
     return 0 if doc["status"] == "complete" else 1

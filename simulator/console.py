@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from typing import TextIO
+from typing import Any, TextIO
 
 from simulator.engine.events import (
     AnswerFinished,
@@ -65,3 +65,25 @@ class ConsolePrinter:
             if e.status != "complete":
                 w(f"Round {e.status} after {e.turns} turns.\n")
         self.out.flush()
+
+
+def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
+    """The end of a round: coverage per question, then strengths and gaps across it."""
+    w = out.write
+    w("Round summary\n")
+    for q in doc["questions"]:
+        w(f"  {q['question_id']:<44} {q['coverage']:>4.0%} covered, "
+          f"{q['follow_ups']} follow-up(s)\n")
+    summary = doc.get("summary") or {}
+    if summary.get("strengths"):
+        w(_wrap("Strengths: " + "; ".join(summary["strengths"][:6]), "  ") + "\n")
+    if summary.get("gaps"):
+        w("  Gaps, most important first:\n")
+        for g in summary["gaps"][:6]:
+            w(_wrap(f"- {g}", "    ") + "\n")
+    usage = doc.get("llm_usage") or {}
+    if usage.get("calls") or usage.get("fallbacks"):
+        cost = f", ${usage['cost_usd']:.4f}" if usage.get("cost_usd") is not None else ""
+        w(f"  LLM: {usage['calls']} judgement(s), {usage['fallbacks']} fell back offline, "
+          f"{usage['prompt_tokens'] + usage['completion_tokens']} tokens{cost}\n")
+    w("\n")

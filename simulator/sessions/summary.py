@@ -67,7 +67,48 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 doc["error"] = e.error
     doc["turns"] = [turns[k] for k in sorted(turns)]
     doc["questions"] = _per_question(doc["turns"])
+    doc["llm_usage"] = _usage(doc["turns"])
     return doc
+
+
+def _usage(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """Judgements made by each policy, fallbacks, and the tokens and cost reported."""
+    out: dict[str, Any] = {"calls": 0, "fallbacks": 0, "prompt_tokens": 0,
+                           "completion_tokens": 0, "cost_usd": None}
+    for t in turns:
+        d = t["decision"]
+        if not d:
+            continue
+        if d["policy"].startswith("llm:"):
+            out["calls"] += 1
+        if d.get("fallback"):
+            out["fallbacks"] += 1
+        u = d.get("usage") or {}
+        out["prompt_tokens"] += u.get("prompt_tokens") or 0
+        out["completion_tokens"] += u.get("completion_tokens") or 0
+        if u.get("cost_usd") is not None:
+            out["cost_usd"] = round((out["cost_usd"] or 0.0) + u["cost_usd"], 6)
+    return out
+
+
+def strengths_and_gaps(doc: dict[str, Any], questions: dict[str, Any]) -> dict[str, list[str]]:
+    """Across the round: points covered and missed, most important first.
+
+    ``questions`` maps question ids to bank questions, for point weights and wording.
+    """
+    strengths: list[tuple[int, str]] = []
+    gaps: list[tuple[int, str]] = []
+    for q in doc["questions"]:
+        bank_q = questions.get(q["question_id"])
+        for pid in q["covered"]:
+            w = bank_q.point(pid).weight if bank_q else 1
+            strengths.append((w, f"{q['question_id']}: {pid}"))
+        for pid in q["missed"]:
+            w = bank_q.point(pid).weight if bank_q else 1
+            gaps.append((w, f"{q['question_id']}: {pid}"
+                         + (f" ({bank_q.point(pid).covers})" if bank_q else "")))
+    return {"strengths": [s for _, s in sorted(strengths, key=lambda x: -x[0])],
+            "gaps": [g for _, g in sorted(gaps, key=lambda x: -x[0])]}
 
 
 def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
