@@ -84,8 +84,8 @@ def keyword_assess(question: Question, text: str) -> Assessment:
     return Assessment(verdicts, w / question.total_weight)
 
 
-def transcripts(items: list[dict], cache: Path, questions: dict[str, Question]
-                ) -> dict[str, str]:
+def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
+                glossary: bool = True) -> dict[str, str]:
     from simulator.audio.sources import read_audio
     from simulator.config import load_settings
     from simulator.speech.stt import WhisperTranscriber
@@ -100,7 +100,8 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question]
         # Transcribed as the round does: no vocabulary prompt. (A prompt of the
         # rubric terms cut word errors but made Whisper write terms into answers
         # and drop sentence breaks, which lowered judging F1 here.)
-        txt = cache / f"{it['id']}-{key}.txt"
+        mode = "verbatim" if stt.cfg.verbatim else "plain"
+        txt = cache / f"{it['id']}-{key}-{mode}.txt"
         if not txt.exists():
             wav = cache / f"{it['id']}-{key}.wav"
             if not wav.exists():
@@ -108,6 +109,12 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question]
                              VoiceSettings("en-us", 150, 1.0))
             txt.write_text(stt.transcribe(read_audio(wav)).text)
         out[it["id"]] = txt.read_text()
+    if glossary:
+        # As the round does: correct what the field's jargon is misheard as.
+        from simulator.rounds import round_glossary
+
+        g = round_glossary(load_settings(include_user_file=False))
+        out = {k: g.correct_text(v)[0] for k, v in out.items()}
     return out
 
 
@@ -140,6 +147,8 @@ def main() -> None:
     ap.add_argument("--text", action="store_true", help="judge the written answers")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/interview-judgement-cache"))
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--no-glossary", action="store_true",
+                    help="judge the transcripts without glossary corrections")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--set", choices=["tuning", "heldout", "all"], default="all",
                     help="the answers the judge was tuned on, the held-out ones, or both")
@@ -148,7 +157,7 @@ def main() -> None:
     items = [it for f in files if f.exists() for it in yaml.safe_load(f.read_text())["answers"]]
     questions = {q.id: q for b in load_banks() for q in b.questions}
     texts = ({it["id"]: it["text"] for it in items} if args.text
-             else transcripts(items, args.cache, questions))
+             else transcripts(items, args.cache, questions, not args.no_glossary))
     result = {}
     for judge in ("keyword", "offline"):
         if args.show_errors and judge == "offline":

@@ -43,6 +43,9 @@ class SttConfig(_Section):
     """CPU threads for the model; 0 uses every core."""
     language: str = "en"
     """Spoken language of the answers."""
+    verbatim: bool = True
+    """Keep filler words (um, uh) with their times for the delivery coach; the judge
+    never sees them."""
     allow_download: bool = False
     """Let faster-whisper download a model named by size; off, so no network unless asked."""
 
@@ -129,6 +132,8 @@ class Settings(BaseSettings):
     tts: TtsConfig = TtsConfig()
     interview: InterviewConfig = InterviewConfig()
     llm: LlmConfig = LlmConfig()
+    glossary: dict[str, list[str]] = {}
+    """Your own terms and how they get misheard: [glossary] "LoRA" = ["laura"]."""
     sessions: SessionsConfig = SessionsConfig()
 
     @classmethod

@@ -20,8 +20,10 @@ from simulator.config import Settings
 from simulator.engine.answers import AnswerProvider
 from simulator.engine.events import Event
 from simulator.engine.interview import Interview, ListenOptions, RoundParts
+from simulator.errors import UserError
 from simulator.personas import Persona, load_persona
 from simulator.sessions.store import SessionWriter
+from simulator.speech.glossary import Glossary
 from simulator.speech.stt import WhisperTranscriber
 from simulator.speech.tts import Pyttsx3Synthesizer, Synthesizer
 
@@ -46,6 +48,18 @@ def pick_questions(bank: str | None, sel: Selection) -> tuple[str, list[Question
     banks: list[Bank] = [load_bank(bank)] if bank else load_banks()
     label = bank if bank else "all"
     return label, [q for _, q in draw(banks, sel)]
+
+
+def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Glossary:
+    """The shipped banks' glossaries, any extra bank's, then the user's own."""
+    g = Glossary()
+    try:
+        banks = load_banks()
+    except UserError:  # a broken shipped bank is reported elsewhere; judge without it
+        banks = []
+    for b in [*banks, *(extra or [])]:
+        g = g.merged(Glossary(b.glossary))
+    return g.merged(Glossary(settings.glossary))
 
 
 def listen_options(settings: Settings) -> ListenOptions:
@@ -76,6 +90,7 @@ def prepare_round(
     persona: Persona | None = None,
     seed: int | None = None,
     cancel: threading.Event | None = None,
+    glossary: Glossary | None = None,
 ) -> PreparedRound:
     persona = persona or load_persona(settings.interview.persona)
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
@@ -87,6 +102,7 @@ def prepare_round(
         transcriber=transcriber, policy=policy, answers=answers,
         player=make_player(settings, speak), listen=listen_options(settings),
         rate_scale=settings.tts.rate_scale, seed=seed,
+        glossary=glossary if glossary is not None else round_glossary(settings),
     )
     interview = Interview(parts, cancel)
     if policy_notice:

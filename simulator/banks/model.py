@@ -130,5 +130,7 @@ class Bank(_Model):
     """This file's topic id."""
     title: str = ""
     """A human title for the topic."""
+    glossary: dict[str, list[str]] = {}
+    """Canonical terms and the ways speech recognition commonly mishears them."""
     questions: list[Question] = Field(min_length=1)
     """The topic's questions."""

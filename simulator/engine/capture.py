@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -58,10 +58,9 @@ def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, prompt: str |
     if lo == 0 or not t.words:
         return t
     off = lo / SAMPLE_RATE
-    from simulator.speech.stt import Word
-
-    return Transcript(t.text, [Word(w.word, round(w.start + off, 3), round(w.end + off, 3),
-                                    w.probability) for w in t.words], t.silent)
+    return Transcript(t.text, [replace(w, start=round(w.start + off, 3),
+                                       end=round(w.end + off, 3)) for w in t.words],
+                      t.silent, t.verbatim)
 
 
 def capture_answer(

@@ -89,6 +89,7 @@ class WordTiming:
     start: float
     end: float
     probability: float
+    filler: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,10 @@ class AnswerFinished(Event):
     """From the end of the answer being decided to the final transcript."""
     speculative: bool = False
     """The transcript was computed during the end-of-answer silence and reused."""
+    verbatim: str = ""
+    """What the transcriber heard, fillers included, before any glossary correction."""
+    corrections: list[str] = field(default_factory=list)
+    """Glossary corrections applied, as 'heard -> term'."""
 
 
 @dataclass(frozen=True)

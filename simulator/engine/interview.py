@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from simulator.assess.policy import Exchange, Judge
@@ -39,6 +39,7 @@ from simulator.engine.events import (
     WordTiming,
 )
 from simulator.personas import Persona
+from simulator.speech.glossary import Glossary
 from simulator.speech.stt import Transcriber
 from simulator.speech.tts import Synthesizer
 
@@ -83,6 +84,7 @@ class RoundParts:
     listen: ListenOptions = field(default_factory=ListenOptions)
     rate_scale: float = 1.0
     seed: int | None = None
+    glossary: Glossary = field(default_factory=Glossary)
 
 
 class Interview:
@@ -250,12 +252,16 @@ class Interview:
         if errors:
             raise errors[0]
         cap = self._last = box["cap"]
-        t = cap.transcript
+        heard = cap.transcript
+        t, fixes = p.glossary.correct(heard)
+        if fixes:
+            cap = self._last = replace(cap, transcript=t)
         yield AnswerFinished(
             self._t(), turn, self._rel(path), round(len(cap.audio) / SAMPLE_RATE, 2),
             cap.end_reason.value, t.text,
-            [WordTiming(w.word, w.start, w.end, w.probability) for w in t.words], t.silent,
-            round((cap.transcribed_at - cap.ended_at) * 1000, 1), cap.speculative,
+            [WordTiming(w.word, w.start, w.end, w.probability, w.filler) for w in t.words],
+            t.silent, round((cap.transcribed_at - cap.ended_at) * 1000, 1), cap.speculative,
+            heard.verbatim, [f"{f.heard} -> {f.term}" for f in fixes],
         )
         if t.silent:
             yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")

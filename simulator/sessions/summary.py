@@ -41,8 +41,10 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
             turns[e.turn]["answer"] = {
                 "audio": str(session_dir / e.audio), "transcript": e.transcript,
                 "duration_s": e.duration_s, "end_reason": e.end_reason, "silent": e.silent,
+                "verbatim": e.verbatim, "corrections": e.corrections,
                 "words": [{"word": w.word, "start": w.start, "end": w.end,
-                           "probability": w.probability} for w in e.words],
+                           "probability": w.probability, "filler": w.filler}
+                          for w in e.words],
                 "finished_at_s": e.t,
             }
         elif isinstance(e, Assessed) and e.turn in turns:

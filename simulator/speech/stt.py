@@ -16,6 +16,7 @@ import numpy as np
 from simulator.audio import SAMPLE_RATE
 from simulator.config import SttConfig
 from simulator.errors import UserError
+from simulator.speech.verbatim import FILLER_PROMPT, keep_real_fillers, strip_fillers
 
 BUNDLED_MODEL = "tiny.en"
 SIZE_NAMES = {
@@ -36,14 +37,20 @@ class Word:
     start: float
     end: float
     probability: float
+    filler: bool = False
+    """An um, uh, er or hmm: counted by the delivery coach, ignored by the judge."""
 
 
 @dataclass(frozen=True)
 class Transcript:
     text: str
+    """What was said, fillers removed: what the judge reads."""
     words: list[Word] = field(default_factory=list)
-    #: True when no speech was found: the answer is recorded as silent.
+    """Every word with its timing, fillers included."""
     silent: bool = False
+    """True when no speech was found: the answer is recorded as silent."""
+    verbatim: str = ""
+    """The decoder's text, fillers kept."""
 
 
 @dataclass(frozen=True)
@@ -156,14 +163,19 @@ class WhisperTranscriber:
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript("", [], silent=True)
         self.load()
-        result = self._decode(audio, prompt)
-        if prompt and _skipped_speech(result, len(audio) / SAMPLE_RATE):
+        full_prompt = " ".join(p for p in (FILLER_PROMPT if self.cfg.verbatim else None,
+                                           prompt) if p) or None
+        result = self._decode(audio, full_prompt)
+        if full_prompt and _skipped_speech(result, len(audio) / SAMPLE_RATE):
             # A prompt occasionally makes Whisper jump over a stretch of speech;
             # then the unprompted reading is the more complete one.
             plain = self._decode(audio, None)
             if len(plain.words) > len(result.words):
                 result = plain
-        return result
+        if result.silent:
+            return result
+        words = keep_real_fillers(result.words, audio)
+        return Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
 
     def _decode(self, audio: np.ndarray, prompt: str | None) -> Transcript:
         with self._lock:
@@ -179,9 +191,9 @@ class WhisperTranscriber:
             for s in kept for w in (s.words or [])
         ]
         text = " ".join(s.text.strip() for s in kept).strip()
-        if not text or text.lower() in _SILENCE_PHRASES and _quiet(audio):
+        if not strip_fillers(text) or text.lower() in _SILENCE_PHRASES and _quiet(audio):
             return Transcript("", [], silent=True)
-        return Transcript(text, words)
+        return Transcript(text, words, False, text)
 
 
 def _skipped_speech(t: Transcript, duration_s: float, gap_s: float = 3.0) -> bool:
