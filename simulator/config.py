@@ -120,6 +120,23 @@ class SessionsConfig(_Section):
     """Folder holding one folder per session; empty for the platform's data folder."""
 
 
+class DeliverySettings(_Section):
+    """What the delivery coach counts, and its reference points."""
+
+    pause_s: float = Field(1.0, ge=0.2, le=10)
+    """A silence at least this long inside an answer is reported as a pause."""
+    fillers: list[str] = ["you know", "i mean", "sort of", "kind of", "basically",
+                          "actually", "anyway", "like"]
+    """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
+    hedges: list[str] = ["i think maybe", "i guess", "i'm not sure", "i am not sure",
+                         "probably", "i suppose", "i don't know", "i do not know", "perhaps"]
+    """Phrases that soften a claim."""
+    fillers_ok_per_min: float = Field(5.0, ge=0)
+    """Up to this many fillers a minute cost a speaker little."""
+    fillers_bad_per_min: float = Field(12.0, ge=0)
+    """Around this many a minute clearly hurts."""
+
+
 class Settings(BaseSettings):
     """Every setting, in sections."""
 
@@ -132,6 +149,7 @@ class Settings(BaseSettings):
     tts: TtsConfig = TtsConfig()
     interview: InterviewConfig = InterviewConfig()
     llm: LlmConfig = LlmConfig()
+    delivery: DeliverySettings = DeliverySettings()
     glossary: dict[str, list[str]] = {}
     """Your own terms and how they get misheard: [glossary] "LoRA" = ["laura"]."""
     sessions: SessionsConfig = SessionsConfig()

@@ -47,6 +47,11 @@ class ConsolePrinter:
         elif isinstance(e, AnswerFinished):
             said = e.transcript if not e.silent else "(silence)"
             w(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
+            d = e.delivery
+            if d and d["speaking_s"]:
+                w(f"  Delivery: {d['wpm']:.0f} wpm, {d['fillers']['count']} filler(s), "
+                  f"{d['hedges']['count']} hedge(s), {len(d['pauses'])} pause(s), "
+                  f"first word after {d['time_to_first_word_s']:.1f} s\n")
         elif isinstance(e, Assessed):
             covered = [p for p in e.points if p.covered]
             missed = [p for p in e.points if not p.covered]
@@ -81,6 +86,12 @@ def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
         w("  Gaps, most important first:\n")
         for g in summary["gaps"][:6]:
             w(_wrap(f"- {g}", "    ") + "\n")
+    d = doc.get("delivery") or {}
+    if d.get("answers"):
+        w(f"  Delivery: {d['wpm']:.0f} words a minute over {d['speaking_s']:.0f} s of "
+          f"speaking; {d['fillers']['per_min']:.1f} fillers and {d['hedges']['per_min']:.1f} "
+          f"hedges a minute; {d['pauses']} pause(s); {d['over_budget']} answer(s) over "
+          "budget\n")
     usage = doc.get("llm_usage") or {}
     if usage.get("calls") or usage.get("fallbacks"):
         cost = f", ${usage['cost_usd']:.4f}" if usage.get("cost_usd") is not None else ""

@@ -17,6 +17,7 @@ from simulator.banks.loader import load_bank, load_banks
 from simulator.banks.model import Bank, Question
 from simulator.banks.select import Selection, draw
 from simulator.config import Settings
+from simulator.delivery.metrics import DeliveryConfig
 from simulator.engine.answers import AnswerProvider
 from simulator.engine.events import Event
 from simulator.engine.interview import Interview, ListenOptions, RoundParts
@@ -62,6 +63,13 @@ def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Gloss
     return g.merged(Glossary(settings.glossary))
 
 
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    d = settings.delivery
+    return DeliveryConfig(pause_s=d.pause_s, fillers=tuple(d.fillers), hedges=tuple(d.hedges),
+                          fillers_ok_per_min=d.fillers_ok_per_min,
+                          fillers_bad_per_min=d.fillers_bad_per_min)
+
+
 def listen_options(settings: Settings) -> ListenOptions:
     a = settings.audio
     return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
@@ -103,6 +111,7 @@ def prepare_round(
         player=make_player(settings, speak), listen=listen_options(settings),
         rate_scale=settings.tts.rate_scale, seed=seed,
         glossary=glossary if glossary is not None else round_glossary(settings),
+        delivery=delivery_config(settings),
     )
     interview = Interview(parts, cancel)
     if policy_notice:

@@ -21,6 +21,8 @@ class EndReason(StrEnum):
     TIME_LIMIT = "time_limit"
     SOURCE_ENDED = "source_ended"
     CANCELLED = "cancelled"
+    KEY = "key"
+    """The candidate pressed the answer key (push-to-talk, or finishing early)."""
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ class AnswerFinished(Event):
     """What the transcriber heard, fillers included, before any glossary correction."""
     corrections: list[str] = field(default_factory=list)
     """Glossary corrections applied, as 'heard -> term'."""
+    delivery: dict[str, Any] | None = None
+    """Pace, fillers, hedges, pauses and timing (simulator.delivery.metrics.Delivery)."""
 
 
 @dataclass(frozen=True)
@@ -161,11 +163,44 @@ class SessionEnded(Event):
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class AwaitingAnswer(Event):
+    """Push-to-talk: the question has been asked; the answer starts with the answer key."""
+
+    turn: int
+
+
+@dataclass(frozen=True)
+class PartialTranscript(Event):
+    """What has been heard of the answer so far; AnswerFinished carries the final text."""
+
+    turn: int
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerStopped(Event):
+    """The answer has ended (``end_reason``); its final transcript is being made."""
+
+    turn: int
+    end_reason: str
+
+
+@dataclass(frozen=True)
+class ControlUsed(Event):
+    """The candidate used a control: 'repeat', 'skip', 'pause' or 'resume'."""
+
+    turn: int
+    action: str
+
+
 _TYPE_NAMES = {
     SessionStarted: "session_started", Notice: "notice", InterviewerSaid: "interviewer_said",
     QuestionAsked: "question_asked", AnswerStarted: "answer_started", InputLevel: "input_level",
     AnswerFinished: "answer_finished", Assessed: "assessed", Decided: "decided",
     TurnTimed: "turn_timed", SessionEnded: "session_ended",
+    AwaitingAnswer: "awaiting_answer", PartialTranscript: "partial_transcript",
+    AnswerStopped: "answer_stopped", ControlUsed: "control_used",
 }
 EVENT_TYPES = {v: k for k, v in _TYPE_NAMES.items()}
 

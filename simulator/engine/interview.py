@@ -20,6 +20,7 @@ from simulator.audio.endpoint import EndpointConfig
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.banks.model import FollowUp, Question
+from simulator.delivery.metrics import DeliveryConfig, measure
 from simulator.engine.answers import AnswerProvider, TurnInfo
 from simulator.engine.capture import CapturedAnswer, Level, capture_answer
 from simulator.engine.events import (
@@ -85,6 +86,7 @@ class RoundParts:
     rate_scale: float = 1.0
     seed: int | None = None
     glossary: Glossary = field(default_factory=Glossary)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
 
 
 class Interview:
@@ -210,6 +212,8 @@ class Interview:
             yield InterviewerSaid(self._t(), "closing", closing, self._rel(path))
             if status == "complete":
                 self._play(path)
+        except GeneratorExit:
+            raise  # the consumer stopped iterating; nothing more may be yielded
         except BaseException as exc:
             status = "cancelled" if isinstance(exc, KeyboardInterrupt) else "failed"
             yield SessionEnded(self._t(), status, turns, error=str(exc) or type(exc).__name__)
@@ -262,6 +266,7 @@ class Interview:
             [WordTiming(w.word, w.start, w.end, w.probability, w.filler) for w in t.words],
             t.silent, round((cap.transcribed_at - cap.ended_at) * 1000, 1), cap.speculative,
             heard.verbatim, [f"{f.heard} -> {f.term}" for f in fixes],
+            measure(t.words, cap.audio, question.budget_s, p.delivery, t.verbatim).to_dict(),
         )
         if t.silent:
             yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")

@@ -35,7 +35,7 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 "prompt": e.prompt, "target_point": e.target_point,
                 "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
                 "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
-                "decision": None, "latency_ms": None,
+                "decision": None, "latency_ms": None, "delivery": None,
             }
         elif isinstance(e, AnswerFinished) and e.turn in turns:
             turns[e.turn]["answer"] = {
@@ -47,6 +47,7 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                           for w in e.words],
                 "finished_at_s": e.t,
             }
+            turns[e.turn]["delivery"] = e.delivery
         elif isinstance(e, Assessed) and e.turn in turns:
             turns[e.turn]["assessment"] = {
                 "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
@@ -70,7 +71,32 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
     doc["turns"] = [turns[k] for k in sorted(turns)]
     doc["questions"] = _per_question(doc["turns"])
     doc["llm_usage"] = _usage(doc["turns"])
+    doc["delivery"] = delivery_summary(doc["turns"])
     return doc
+
+
+def delivery_summary(turns: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round's delivery: pace weighted by speaking time, fillers and hedges a minute."""
+    ds = [t["delivery"] for t in turns if t.get("delivery") and t["delivery"]["speaking_s"]]
+    speaking = sum(d["speaking_s"] for d in ds)
+    if not speaking:
+        return {"answers": 0, "speaking_s": 0.0, "wpm": 0.0, "articulation_wpm": 0.0,
+                "fillers": {"count": 0, "per_min": 0.0}, "hedges": {"count": 0, "per_min": 0.0},
+                "pauses": 0, "over_budget": 0}
+    fillers = sum(d["fillers"]["count"] for d in ds)
+    hedges = sum(d["hedges"]["count"] for d in ds)
+    return {
+        "answers": len(ds), "speaking_s": round(speaking, 1),
+        "wpm": round(sum(d["wpm"] * d["speaking_s"] for d in ds) / speaking, 1),
+        "articulation_wpm": round(
+            sum(d["articulation_wpm"] * d["speaking_s"] for d in ds) / speaking, 1),
+        "fillers": {"count": fillers, "per_min": round(fillers / speaking * 60, 1)},
+        "hedges": {"count": hedges, "per_min": round(hedges / speaking * 60, 1)},
+        "pauses": sum(len(d["pauses"]) for d in ds),
+        "over_budget": sum(1 for d in ds if d["over_budget"]),
+        "time_to_first_word_s": round(sum(d["time_to_first_word_s"] or 0 for d in ds)
+                                      / len(ds), 2),
+    }
 
 
 def _usage(turns: list[dict[str, Any]]) -> dict[str, Any]:

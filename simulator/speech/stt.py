@@ -187,7 +187,8 @@ class WhisperTranscriber:
             # Segments are produced lazily: decoding happens in this loop.
             kept = [s for s in segments if not _is_noise(s)]
         words = [
-            Word(w.word.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 3))
+            Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3),
+                 round(float(w.probability), 3))
             for s in kept for w in (s.words or [])
         ]
         text = " ".join(s.text.strip() for s in kept).strip()

@@ -1,0 +1,1 @@
+"""How an answer was delivered: pace, fillers, hedges, pauses and timing."""

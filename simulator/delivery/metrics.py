@@ -1,0 +1,258 @@
+"""Delivery figures for one answer, each pointing at a time in the recording.
+
+Everything here is observable: words per minute, filler words and hedges with
+where they are, silences and how long they last, time to the first word, and
+length against the budget. Nothing is said about personality.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.speech.verbatim import bare, is_filler
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    """What counts, and the reference points the report explains."""
+
+    pause_s: float = 1.0
+    """A silence at least this long inside an answer is a pause."""
+    fillers: tuple[str, ...] = ("you know", "i mean", "sort of", "kind of", "basically",
+                                "actually", "anyway", "like")
+    """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
+    hedges: tuple[str, ...] = ("i think maybe", "i guess", "i'm not sure", "i am not sure",
+                               "probably", "i suppose", "kind of maybe", "i don't know",
+                               "i do not know", "perhaps")
+    """Phrases that soften a claim."""
+    good_wpm: tuple[int, int] = (140, 160)
+    """The usual pace for this kind of talk."""
+    slow_wpm: int = 110
+    """Below this a listener's attention drifts."""
+    fast_wpm: int = 190
+    """Above this comprehension falls."""
+    fillers_ok_per_min: float = 5.0
+    """Up to this many fillers a minute cost a speaker little."""
+    fillers_bad_per_min: float = 12.0
+    """Around this many a minute clearly hurts."""
+
+
+@dataclass(frozen=True)
+class Item:
+    word: str
+    start: float
+
+
+@dataclass(frozen=True)
+class Pause:
+    start: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Delivery:
+    wpm: float
+    """Words (fillers excluded) per minute from the first word to the last."""
+    articulation_wpm: float
+    """The same, with pauses taken out: how fast the speech itself is."""
+    pace_by_third: list[float]
+    """Words per minute in each third of the answer: a rushed ending shows."""
+    fillers: dict[str, Any]
+    """count, per_min, items ({word, start}), bursts (start times of 3+ in 10 s)."""
+    hedges: dict[str, Any]
+    """count, per_min, items."""
+    pauses: list[Pause]
+    time_to_first_word_s: float | None
+    speaking_s: float
+    """From the first word to the last."""
+    budget_s: int
+    over_budget: bool
+    repeated: list[str] = field(default_factory=list)
+    """Phrases said unusually often."""
+    direct_opening: bool | None = None
+    """Did the answer open with a short, direct statement before the detail?"""
+    notes: list[str] = field(default_factory=list)
+    """Plain-language observations, each pointing at something in the recording."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_WORD = re.compile(r"[a-z']+")
+
+
+def _tokens(words: list[Any]) -> list[tuple[str, float, bool]]:
+    """(bare word, start, acoustic filler) for each transcript word."""
+    return [(bare(w.word), w.start, bool(w.filler or is_filler(w.word))) for w in words
+            if bare(w.word)]
+
+
+def _phrase_items(tokens: list[tuple[str, float, bool]], phrases: tuple[str, ...],
+                  raw: list[Any]) -> list[Item]:
+    items: list[Item] = []
+    taken: set[int] = set()
+    words = [t[0] for t in tokens]
+    for phrase in sorted(phrases, key=lambda p: -len(p.split())):
+        ph = phrase.split()
+        n = len(ph)
+        for i in range(len(words) - n + 1):
+            if words[i:i + n] != ph or taken & set(range(i, i + n)):
+                continue
+            if phrase == "like" and not _filler_like(raw, i):
+                continue
+            if phrase in ("kind of", "sort of") and i + n < len(words) and words[i + n] in (
+                    "a", "an", "the", "thing", "things", "model", "problem"):
+                continue  # "a kind of model" names a kind
+            items.append(Item(phrase, tokens[i][1]))
+            taken |= set(range(i, i + n))
+    return items
+
+
+def _filler_like(raw: list[Any], i: int) -> bool:
+    """'like' set off as a filler ('it's, like, fast'), not a verb or a comparison."""
+    before = raw[i - 1].word if i > 0 else ""
+    here = raw[i].word
+    after = bare(raw[i + 1].word) if i + 1 < len(raw) else ""
+    if here.endswith(","):
+        return True
+    if before.endswith((",", ".")) and after not in ("a", "an", "the", "this", "that"):
+        return True
+    return after in ("um", "uh", "you") or bare(before) in ("was", "is", "just", "it's")
+
+
+def _pauses(audio: np.ndarray | None, words: list[Any], pause_s: float) -> list[Pause]:
+    """Silences of at least pause_s between the first and last word, from the audio level
+    (word timings alone place a pause's edges a few tenths of a second off)."""
+    if not words:
+        return []
+    lo_t, hi_t = words[0].start, words[-1].end
+    if audio is None or len(audio) < SAMPLE_RATE // 10:
+        gaps = [(a.end, b.start - a.end) for a, b in zip(words, words[1:], strict=False)]
+        return [Pause(round(s, 2), round(d, 2)) for s, d in gaps if d >= pause_s]
+    hop = SAMPLE_RATE // 100
+    a = audio[: len(audio) // hop * hop].reshape(-1, hop)
+    rms = np.sqrt(np.mean(np.square(a, dtype=np.float64), axis=1))
+    speech = rms[int(lo_t * 100): int(hi_t * 100) + 1]
+    if not len(speech):
+        return []
+    floor = max(0.004, float(np.percentile(speech, 90)) * 0.1)
+    quiet = rms < floor
+    out = []
+    i = int(lo_t * 100)
+    end = min(len(quiet), int(hi_t * 100) + 1)
+    while i < end:
+        if quiet[i]:
+            j = i
+            while j < end and quiet[j]:
+                j += 1
+            if (j - i) / 100 >= pause_s:
+                out.append(Pause(round(i / 100, 2), round((j - i) / 100, 2)))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _bursts(times: list[float], window_s: float = 10.0, count: int = 3) -> list[float]:
+    out: list[float] = []
+    for i, t in enumerate(times):
+        if i + count - 1 < len(times) and times[i + count - 1] - t <= window_s:
+            if not out or t - out[-1] > window_s:
+                out.append(round(t, 2))
+    return out
+
+
+def _repeated(tokens: list[str]) -> list[str]:
+    from simulator.assess.text import STOPWORDS
+
+    grams: Counter[str] = Counter()
+    for n in (2, 3):
+        for i in range(len(tokens) - n + 1):
+            g = tokens[i:i + n]
+            if sum(w not in STOPWORDS for w in g) >= 1 and not all(w in STOPWORDS for w in g):
+                grams[" ".join(g)] += 1
+    limit = max(3, len(tokens) // 60)
+    return [g for g, c in grams.most_common(5) if c >= limit]
+
+
+def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
+            cfg: DeliveryConfig | None = None, text: str = "") -> Delivery:
+    """Delivery figures for one answer from its timed words (fillers included) and audio."""
+    cfg = cfg or DeliveryConfig()
+    toks = _tokens(words)
+    spoken = [t for t in toks if not t[2]]
+    if not words or not spoken:
+        return Delivery(0.0, 0.0, [], {"count": 0, "per_min": 0.0, "items": [], "bursts": []},
+                        {"count": 0, "per_min": 0.0, "items": []}, [], None, 0.0, budget_s,
+                        False, notes=["No speech was heard."])
+    start, end = words[0].start, words[-1].end
+    span = max(end - start, 0.5)
+    pauses = _pauses(audio, words, cfg.pause_s)
+    paused = sum(p.duration_s for p in pauses)
+    wpm = len(spoken) / span * 60
+    artic = len(spoken) / max(span - paused, 0.5) * 60
+    thirds = []
+    for k in range(3):
+        a, b = start + span * k / 3, start + span * (k + 1) / 3
+        n = sum(1 for t in spoken if a <= t[1] < b or (k == 2 and t[1] == b))
+        thirds.append(round(n / (span / 3) * 60, 1))
+
+    acoustic = [Item(t[0], t[1]) for t in toks if t[2]]
+    lexical = _phrase_items(toks, cfg.fillers, [w for w in words if bare(w.word)])
+    filler_items = sorted(acoustic + lexical, key=lambda i: i.start)
+    hedge_items = _phrase_items(toks, cfg.hedges, [w for w in words if bare(w.word)])
+    minutes = span / 60
+    fillers = {"count": len(filler_items), "per_min": round(len(filler_items) / minutes, 1),
+               "items": [asdict(i) for i in filler_items],
+               "bursts": _bursts([i.start for i in filler_items])}
+    hedges = {"count": len(hedge_items), "per_min": round(len(hedge_items) / minutes, 1),
+              "items": [asdict(i) for i in hedge_items]}
+    first_sentence = re.split(r"[.?!]", text, maxsplit=1)[0].split() if text else []
+    direct = (len(first_sentence) <= 25) if first_sentence else None
+    d = Delivery(round(wpm, 1), round(artic, 1), thirds, fillers, hedges, pauses,
+                 round(float(start), 2), round(float(span), 2), budget_s,
+                 bool(end > budget_s),
+                 _repeated([t[0] for t in spoken]), direct)
+    return Delivery(**{**asdict(d), "pauses": pauses, "notes": notes_for(d, cfg)})
+
+
+def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
+    """What a coach would point at, in plain words, with where to look."""
+    notes = []
+    lo, hi = cfg.good_wpm
+    if d.wpm > cfg.fast_wpm:
+        notes.append(f"{d.wpm:.0f} words a minute: above about {cfg.fast_wpm}, listeners "
+                     "start to lose the thread.")
+    elif d.wpm and d.wpm < cfg.slow_wpm:
+        notes.append(f"{d.wpm:.0f} words a minute: below about {cfg.slow_wpm} an answer drags.")
+    elif lo <= d.wpm <= hi:
+        notes.append(f"{d.wpm:.0f} words a minute: in the usual {lo} to {hi} range.")
+    if len(d.pace_by_third) == 3 and d.pace_by_third[0] and (
+            d.pace_by_third[2] > d.pace_by_third[0] * 1.25):
+        notes.append(f"The pace rose from {d.pace_by_third[0]:.0f} to "
+                     f"{d.pace_by_third[2]:.0f} words a minute in the last third: a rushed "
+                     "ending.")
+    per_min = d.fillers["per_min"]
+    if per_min >= cfg.fillers_bad_per_min:
+        notes.append(f"{per_min:.1f} fillers a minute: around {cfg.fillers_bad_per_min:.0f} "
+                     "clearly distracts listeners.")
+    elif per_min > cfg.fillers_ok_per_min:
+        notes.append(f"{per_min:.1f} fillers a minute: above the {cfg.fillers_ok_per_min:.0f} "
+                     "that costs a speaker little.")
+    for b in d.fillers["bursts"]:
+        notes.append(f"A burst of fillers at {b:.1f} s.")
+    if d.time_to_first_word_s is not None and d.time_to_first_word_s > 4:
+        notes.append(f"{d.time_to_first_word_s:.1f} s before the first word.")
+    if d.over_budget:
+        notes.append(f"Spoke past the {d.budget_s} s budget.")
+    if d.repeated:
+        notes.append("Said often: " + ", ".join(f'"{r}"' for r in d.repeated[:3]) + ".")
+    if d.direct_opening is False:
+        notes.append("The first sentence is long: lead with a one-line answer, then detail.")
+    return notes
