@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from simulator.assess.choose import make_judge
@@ -19,6 +19,7 @@ from simulator.banks.select import Selection, draw
 from simulator.config import Settings
 from simulator.delivery.metrics import DeliveryConfig
 from simulator.engine.answers import AnswerProvider
+from simulator.engine.controls import RoundControls
 from simulator.engine.events import Event
 from simulator.engine.interview import Interview, ListenOptions, RoundParts
 from simulator.errors import UserError
@@ -99,7 +100,12 @@ def prepare_round(
     seed: int | None = None,
     cancel: threading.Event | None = None,
     glossary: Glossary | None = None,
+    controls: RoundControls | None = None,
+    live_transcript_s: float = 0.0,
 ) -> PreparedRound:
+    """Assemble a round. ``controls`` lets a front end steer it (answer key, repeat, skip,
+    pause, end); ``live_transcript_s`` > 0 transcribes that often while the candidate speaks.
+    """
     persona = persona or load_persona(settings.interview.persona)
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
     session = SessionWriter(settings.sessions_dir(), bank_label)
@@ -113,7 +119,9 @@ def prepare_round(
         glossary=glossary if glossary is not None else round_glossary(settings),
         delivery=delivery_config(settings),
     )
-    interview = Interview(parts, cancel)
+    if live_transcript_s > 0:
+        parts.listen = replace(parts.listen, partial_every_s=live_transcript_s)
+    interview = Interview(parts, cancel, controls)
     if policy_notice:
         interview.notices.append(policy_notice)
     return PreparedRound(interview, session, questions)

@@ -20,12 +20,17 @@ def output_available(device: str = "") -> bool:
 
 
 def play_file(path: Path, device: str = "", cancel: threading.Event | None = None,
-              speed: float = 1.0) -> bool:
-    """Play a WAV file to the end (or until cancelled); False when nothing could play."""
+              speed: float = 1.0, start_s: float = 0.0) -> bool:
+    """Play a WAV file to the end (or until cancelled); False when nothing could play.
+
+    ``start_s`` starts that many seconds into the file (for seeking).
+    """
     import sounddevice as sd
     import soundfile as sf
 
     data, rate = sf.read(str(path), dtype="float32")
+    if start_s > 0:
+        data = data[int(start_s * rate):]
     try:
         sd.play(data, int(rate * speed), device=parse_device(device))
     except (sd.PortAudioError, ValueError):

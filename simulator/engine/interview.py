@@ -7,10 +7,11 @@ in the caller's thread, so a UI runs the generator in a worker.
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -22,16 +23,21 @@ from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.banks.model import FollowUp, Question
 from simulator.delivery.metrics import DeliveryConfig, measure
 from simulator.engine.answers import AnswerProvider, TurnInfo
-from simulator.engine.capture import CapturedAnswer, Level, capture_answer
+from simulator.engine.capture import CapturedAnswer, CaptureHooks, Level, capture_answer
+from simulator.engine.controls import Action, RoundControls, Stage
 from simulator.engine.events import (
     AnswerFinished,
     AnswerStarted,
+    AnswerStopped,
     Assessed,
+    AwaitingAnswer,
+    ControlUsed,
     Decided,
     Event,
     InputLevel,
     InterviewerSaid,
     Notice,
+    PartialTranscript,
     PointResult,
     QuestionAsked,
     SessionEnded,
@@ -41,7 +47,7 @@ from simulator.engine.events import (
 )
 from simulator.personas import Persona
 from simulator.speech.glossary import Glossary
-from simulator.speech.stt import Transcriber
+from simulator.speech.stt import Transcriber, Transcript
 from simulator.speech.tts import Synthesizer
 
 Player = Callable[[Path, threading.Event], None]
@@ -58,6 +64,8 @@ class ListenOptions:
     max_answer_factor: float = 1.5
     speech_threshold_db: float = -45.0
     speculate: bool = True
+    partial_every_s: float = 0.0
+    """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
 
     @property
     def frame_len(self) -> int:
@@ -90,9 +98,12 @@ class RoundParts:
 
 
 class Interview:
-    def __init__(self, parts: RoundParts, cancel: threading.Event | None = None):
+    def __init__(self, parts: RoundParts, cancel: threading.Event | None = None,
+                 controls: RoundControls | None = None):
         self.p = parts
-        self.cancel = cancel or threading.Event()
+        #: What the candidate asks for while the round runs (answer key, repeat, skip, ...).
+        self.controls = controls or RoundControls(cancel=cancel)
+        self.cancel = self.controls.cancel
         self._t0 = time.monotonic()
         self._rng = random.Random(parts.seed)
         self._last: CapturedAnswer | None = None
@@ -115,8 +126,13 @@ class Interview:
         return path
 
     def _play(self, path: Path) -> None:
-        if self.p.player is not None and not self.cancel.is_set():
-            self.p.player(path, self.cancel)
+        if self.p.player is None or self.cancel.is_set():
+            return
+        stop = self.controls.enter(Stage.SPEAKING)
+        try:
+            self.p.player(path, stop)
+        finally:
+            self.controls.enter(Stage.WORKING)
 
     def _warm_up(self) -> None:
         """Load the model (and the LLM client) while the opening is spoken."""
@@ -148,12 +164,14 @@ class Interview:
             path = self._render(opening, "00-opening.wav")
             yield InterviewerSaid(self._t(), "opening", opening, self._rel(path))
             self._play(path)
+            self.controls.forget(Action.TALK, Action.REPEAT, Action.SKIP)  # they cut it short
             loader.join()
             p.transcriber.load()  # surfaces a load error here, in the round's thread
 
             pending: tuple[int, float, float] | None = None  # turn, answer end, transcript ms
             out_of_answers = False
             for qn, question in enumerate(p.questions):
+                self.controls.forget(Action.SKIP)  # one pressed since was meant for the last
                 lead = p.persona.next_question(self._rng, self._said) if qn > 0 else ""
                 self._said = lead or self._said
                 prompt = f"{lead} {question.prompt}".strip()
@@ -164,6 +182,9 @@ class Interview:
                     if self.cancel.is_set():
                         status = "cancelled"
                         break
+                    if self.controls.take(Action.SKIP):  # pressed while the answer was judged
+                        yield ControlUsed(self._t(), turns, "skip")
+                        break
                     turns += 1
                     path = self._render(prompt, f"{turns:02d}-prompt.wav")
                     yield QuestionAsked(self._t(), turns, kind, question.id, prompt, target,
@@ -172,13 +193,15 @@ class Interview:
                         yield TurnTimed(self._t(), pending[0], pending[2],
                                         round((time.monotonic() - pending[1]) * 1000, 1))
                         pending = None
-                    self._play(path)
-                    source = p.answers.next_answer(TurnInfo(turns, kind, question.id, target))
-                    if source is None:
+                    outcome = yield from self._ask(turns, kind, question, target, path)
+                    if outcome == "cancelled":
+                        status = "cancelled"
+                        break
+                    if outcome == "skipped":
+                        break
+                    if outcome == "out_of_answers":
                         out_of_answers = True
                         break
-                    yield AnswerStarted(self._t(), turns, source.label)
-                    yield from self._answer(turns, question, source)
                     cap = self._last
                     assert cap is not None
                     thread.append(Exchange(prompt, cap.transcript.text))
@@ -196,6 +219,14 @@ class Interview:
                                   judged.reason, judged.policy, judged.fallback, judged.usage)
                     pending = (turns, cap.ended_at,
                                round((cap.transcribed_at - cap.ended_at) * 1000, 1))
+                    if self.controls.review and not self.cancel.is_set():
+                        # Practice: the verdict is on screen; go on when the candidate is.
+                        held = time.monotonic()
+                        got = self.controls.wait_for(Stage.REVIEW, {Action.TALK, Action.SKIP})
+                        self.controls.enter(Stage.WORKING)
+                        if got is Action.TALK:
+                            self.controls.take(Action.TALK)
+                        pending = (turns, cap.ended_at + time.monotonic() - held, pending[2])
                     if f is None:
                         break
                     asked.append(f)
@@ -220,11 +251,76 @@ class Interview:
             raise
         yield SessionEnded(self._t(), status, turns)
 
+    def _hold(self, turn: int) -> Iterator[Event]:
+        """While the round is paused, wait here (the pause and resume are recorded)."""
+        if not self.controls.paused:
+            return
+        yield ControlUsed(self._t(), turn, "pause")
+        self.controls.hold_while_paused()
+        if not self.cancel.is_set():
+            yield ControlUsed(self._t(), turn, "resume")
+
+    def _ask(self, turn: int, kind: str, question: Question, target: str | None,
+             path: Path) -> Generator[Event, None, str]:
+        """Speak the prompt and record the answer, honouring repeat, skip and pause.
+
+        Returns 'answered', 'skipped', 'cancelled' or 'out_of_answers'.
+        """
+        c = self.controls
+        source: AnswerSource | None = None
+        while True:
+            yield from self._hold(turn)
+            if not c.pending(Action.SKIP):
+                self._play(path)
+            if self.cancel.is_set():
+                return "cancelled"
+            if c.take(Action.SKIP):
+                yield ControlUsed(self._t(), turn, "skip")
+                return "skipped"
+            if c.paused:
+                continue  # said again on resuming
+            if c.take(Action.REPEAT):
+                yield ControlUsed(self._t(), turn, "repeat")
+                continue
+            if source is None:
+                source = self.p.answers.next_answer(TurnInfo(turn, kind, question.id, target))
+                if source is None:
+                    return "out_of_answers"
+            if c.push_to_talk and not c.take(Action.TALK):
+                yield AwaitingAnswer(self._t(), turn)
+                got = c.wait_for(Stage.WAITING, {Action.TALK, Action.REPEAT, Action.SKIP})
+                c.enter(Stage.WORKING)
+                if got is None:
+                    return "cancelled"
+                c.take(got)
+                if got is Action.SKIP:
+                    yield ControlUsed(self._t(), turn, "skip")
+                    return "skipped"
+                if got is Action.REPEAT:
+                    yield ControlUsed(self._t(), turn, "repeat")
+                    continue
+            else:
+                c.forget(Action.TALK)  # the key that cut the prompt short
+            yield AnswerStarted(self._t(), turn, source.label)
+            yield from self._answer(turn, question, source)
+            cap = self._last
+            assert cap is not None
+            if not cap.discarded:
+                return "answered"
+            if c.take(Action.SKIP):
+                yield ControlUsed(self._t(), turn, "skip")
+                return "skipped"
+            c.take(Action.REPEAT)
+            yield ControlUsed(self._t(), turn, "repeat")
+
     def _answer(self, turn: int, question: Question, source: AnswerSource) -> Iterator[Event]:
         """Record and transcribe one answer in a thread; yields level events meanwhile."""
         p = self.p
+        c = self.controls
         path = self._audio(f"{turn:02d}-answer.wav")
         levels: list[Level] = []
+        partials: list[str] = []
+        stopped: list[str] = []
         lock = threading.Lock()
         box: dict[str, CapturedAnswer] = {}
         errors: list[BaseException] = []
@@ -233,29 +329,62 @@ class Interview:
             with lock:
                 levels.append(level)
 
+        def on_partial(t: Transcript) -> None:
+            text = p.glossary.correct(t)[0].text
+            with lock:
+                partials.append(text)
+
+        def on_stopped(reason: str) -> None:
+            with lock:
+                stopped.append(reason)
+
+        endpoint = p.listen.endpoint(question.budget_s)
+        if c.push_to_talk:  # the answer key ends it, or the hard time limit
+            endpoint = replace(endpoint, silence_s=math.inf, no_speech_timeout_s=math.inf)
+        hooks = CaptureHooks(on_partial, p.listen.partial_every_s, on_stopped,
+                             c.answer_stop_reason, lambda: c.paused)
+        stop = c.enter(Stage.ANSWERING)
+
         def work() -> None:
             try:
                 with IncrementalWavWriter(path, SAMPLE_RATE) as writer:
                     box["cap"] = capture_answer(
-                        source, writer, p.transcriber, p.listen.endpoint(question.budget_s),
-                        p.listen.frame_len, p.listen.pre_roll_s, self.cancel, on_level,
-                        speculate=p.listen.speculate,
+                        source, writer, p.transcriber, endpoint,
+                        p.listen.frame_len, p.listen.pre_roll_s, stop, on_level,
+                        speculate=p.listen.speculate, hooks=hooks,
                     )
             except BaseException as exc:  # re-raised in the round's thread below
                 errors.append(exc)
 
         worker = threading.Thread(target=work, name="capture", daemon=True)
         worker.start()
+        paused = False
+        shown = ""
+        told_stop = False
         while worker.is_alive():
             worker.join(0.1)
             with lock:
                 latest, levels[:] = levels[-1:], []
+                text, partials[:] = (partials[-1] if partials else None), []
+                ended = stopped[0] if stopped else None
+            if c.paused != paused and not told_stop:
+                paused = not paused
+                yield ControlUsed(self._t(), turn, "pause" if paused else "resume")
             for lv in latest:
                 yield InputLevel(self._t(), turn, round(lv.db, 1), lv.speaking,
                                  round(lv.elapsed_s, 2))
+            if text and text != shown and not told_stop:
+                shown = text
+                yield PartialTranscript(self._t(), turn, text)
+            if ended is not None and not told_stop:
+                told_stop = True
+                yield AnswerStopped(self._t(), turn, str(ended))
+        c.enter(Stage.WORKING)
         if errors:
             raise errors[0]
         cap = self._last = box["cap"]
+        if cap.discarded:
+            return
         heard = cap.transcript
         t, fixes = p.glossary.correct(heard)
         if fixes:

@@ -61,13 +61,44 @@ def speech_floor(audio: np.ndarray) -> float:
     return max(0.005, float(np.percentile(rms, 90)) * 0.15)
 
 
+def _voiced_runs(audio: np.ndarray, start: float, end: float, floor: float
+                 ) -> list[tuple[float, float]]:
+    a = audio[int(max(0.0, start) * SAMPLE_RATE): int(max(start, end) * SAMPLE_RATE)]
+    if len(a) < 160:
+        return []
+    frames = a[: len(a) // 160 * 160].reshape(-1, 160)
+    voiced = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)) > floor
+    runs, i = [], 0
+    while i < len(voiced):
+        if voiced[i]:
+            j = i
+            while j < len(voiced) and voiced[j]:
+                j += 1
+            runs.append((max(0.0, start) + i / 100, max(0.0, start) + j / 100))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
 def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
-    """Mark fillers, dropping any that has no voiced audio where it is said to be."""
+    """Mark fillers, dropping any that has no voiced audio where it is said to be, and
+    placing each on its own stretch of voice (Whisper often gives a filler no length
+    and the time of the word after it)."""
     floor = speech_floor(audio)
-    out = []
-    for w in words:
+    out: list[Word] = []
+    for k, w in enumerate(words):
         if not is_filler(w.word):
             out.append(w)
+            continue
+        prev_end = out[-1].end if out else 0.0
+        if w.end - w.start < 0.1:
+            # The filler sits in the voice between the previous word and this time.
+            runs = [r for r in _voiced_runs(audio, prev_end - 0.05, w.start + 0.1, floor)
+                    if r[1] - r[0] >= 0.08]
+            if runs:
+                s, e = runs[-1]
+                out.append(replace(w, start=round(s, 3), end=round(e, 3), filler=True))
             continue
         # Word timings are loose by a tenth of a second or so: look a little wider.
         if _voiced_s(audio, w.start - 0.1, w.end + 0.1, floor) >= 0.08:

@@ -1,0 +1,180 @@
+"""How exactly the delivery coach measures pace, fillers and pauses.
+
+    .venv/bin/python benchmarks/delivery.py
+
+Renders the scripted answers of tests/fixtures/delivery/answers.yaml with
+pyttsx3/espeak-ng at speaking rates from about 110 to 200 words a minute,
+fillers and silences placed by construction, so every true word, filler and
+pause time is known. Each answer goes through the round's own path
+(faster-whisper tiny.en, verbatim mode, delivery metrics) and is compared with
+the truth: the error of the measured words per minute, filler recall and
+precision, pause recall and timing error. The naive approach for fillers is
+counting "um" and "uh" in a transcript decoded with a filler prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from simulator.audio import SAMPLE_RATE  # noqa: E402
+from simulator.audio.sources import read_audio  # noqa: E402
+from simulator.config import load_settings  # noqa: E402
+from simulator.delivery.metrics import DeliveryConfig, measure  # noqa: E402
+from simulator.speech.stt import WhisperTranscriber  # noqa: E402
+from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
+from simulator.speech.verbatim import FILLER_PROMPT, bare  # noqa: E402
+
+SCRIPT = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
+RATES = (110, 140, 170, 200)
+FILLERS = {"um", "uh", "er"}
+#: Gap left between spoken parts, as in fluent speech (not a pause).
+JOIN_S = 0.12
+#: How far a reported filler may sit from where it was said and still count.
+FILLER_TOLERANCE_S = 0.8
+
+
+@dataclass
+class Truth:
+    audio: np.ndarray
+    words: int
+    span: tuple[float, float]
+    fillers: list[float]
+    pauses: list[tuple[float, float]]
+
+
+def _trim(a: np.ndarray) -> np.ndarray:
+    """Cut the silence espeak puts around each utterance."""
+    level = np.abs(a)
+    idx = np.flatnonzero(level > 0.02)
+    return a[idx[0]: idx[-1] + 1] if len(idx) else a[:0]
+
+
+def build(parts: list, rate: int, synth: Pyttsx3Synthesizer, tmp: Path) -> Truth:
+    chunks: list[np.ndarray] = [np.zeros(int(0.8 * SAMPLE_RATE), dtype=np.float32)]
+    t = 0.8
+    words = 0
+    fillers: list[float] = []
+    pauses: list[tuple[float, float]] = []
+    first = last = None
+    for i, part in enumerate(parts):
+        if isinstance(part, dict):
+            silence = float(part["pause"])
+            pauses.append((t, silence))
+            chunks.append(np.zeros(int(silence * SAMPLE_RATE), dtype=np.float32))
+            t += silence
+            continue
+        wav = tmp / f"p{rate}-{i}.wav"
+        synth.render(part, wav, VoiceSettings("en-us", rate, 1.0))
+        a = _trim(read_audio(wav))
+        if part in FILLERS:
+            fillers.append(t)
+        else:
+            words += len(part.split())
+            first = t if first is None else first
+            last = t + len(a) / SAMPLE_RATE
+        chunks.append(a)
+        t += len(a) / SAMPLE_RATE
+        gap = np.zeros(int(JOIN_S * SAMPLE_RATE), dtype=np.float32)
+        chunks.append(gap)
+        t += JOIN_S
+    chunks.append(np.zeros(int(0.5 * SAMPLE_RATE), dtype=np.float32))
+    assert first is not None and last is not None
+    return Truth(np.concatenate(chunks), words, (first, last), fillers, pauses)
+
+
+def match(found: list[float], truth: list[float], tol: float) -> int:
+    used: set[int] = set()
+    hits = 0
+    for f in found:
+        for k, t in enumerate(truth):
+            if k not in used and abs(f - t) <= tol:
+                used.add(k)
+                hits += 1
+                break
+    return hits
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.parse_args()
+    answers = yaml.safe_load(SCRIPT.read_text())["answers"]
+    synth = Pyttsx3Synthesizer()
+    settings = load_settings(include_user_file=False)
+    stt = WhisperTranscriber(settings.stt)
+    stt.load()
+    cfg = DeliveryConfig()
+    wpm_err: list[float] = []
+    ours = {"tp": 0, "found": 0, "true": 0}
+    naive = {"tp": 0, "found": 0, "true": 0}
+    pause_hits = pause_true = 0
+    pause_err: list[float] = []
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        for rate in RATES:
+            for ans in answers:
+                truth = build(ans["parts"], rate, synth, tmp)
+                t = stt.transcribe(truth.audio)
+                dl = measure(t.words, truth.audio, 120, cfg, t.verbatim)
+                true_wpm = truth.words / (truth.span[1] - truth.span[0]) * 60
+                err = abs(dl.wpm - true_wpm) / true_wpm
+                wpm_err.append(err)
+                # Fillers: ours are the acoustic ones the coach counts.
+                found = [i["start"] for i in dl.fillers["items"] if i["word"] in FILLERS | {
+                    "erm", "hmm", "ah", "uhm"}]
+                tp = match(found, truth.fillers, FILLER_TOLERANCE_S)
+                ours["tp"] += tp
+                ours["found"] += len(found)
+                ours["true"] += len(truth.fillers)
+                # Naive: count um/uh in the filler-prompted text, placed in order.
+                raw = stt._decode(truth.audio, FILLER_PROMPT)
+                n_found = sum(1 for w in raw.words if bare(w.word) in ("um", "uh"))
+                naive["tp"] += min(n_found, len(truth.fillers))
+                naive["found"] += n_found
+                naive["true"] += len(truth.fillers)
+                starts = [p.start for p in dl.pauses]
+                for ps, plen in truth.pauses:
+                    pause_true += 1
+                    near = [p for p in dl.pauses if abs(p.start - ps) <= 0.5]
+                    if near:
+                        pause_hits += 1
+                        best = min(near, key=lambda p: abs(p.start - ps))
+                        pause_err.append(max(abs(best.start - ps),
+                                             abs(best.duration_s - plen)))
+                rows.append((ans["id"], rate, true_wpm, dl.wpm, tp, len(found),
+                             len(truth.fillers), len(starts)))
+
+    def pr(s: dict[str, int]) -> tuple[float, float]:
+        return (s["tp"] / s["true"] if s["true"] else 1.0,
+                s["tp"] / s["found"] if s["found"] else 1.0)
+
+    print(f"{len(rows)} answers ({len(answers)} scripts x rates {', '.join(map(str, RATES))} "
+          "for espeak-ng); tiny.en, verbatim mode\n")
+    for r in rows:
+        print(f"  {r[0]:<15} rate {r[1]:>3}: true {r[2]:5.1f} wpm, measured {r[3]:5.1f}; "
+              f"fillers {r[4]}/{r[6]} found ({r[5]} reported)")
+    rec, prec = pr(ours)
+    nrec, nprec = pr(naive)
+    print(f"\nWPM error: median {statistics.median(wpm_err):.1%}, "
+          f"max {max(wpm_err):.1%}")
+    print(f"Fillers, ours: recall {rec:.2f}, precision {prec:.2f}")
+    print(f"Fillers, naive (um/uh in a filler-prompted transcript): recall {nrec:.2f}, "
+          f"precision at best {nprec:.2f}")
+    print(f"Pauses: recall {pause_hits / pause_true:.2f} ({pause_hits}/{pause_true}), "
+          f"timing error median {statistics.median(pause_err):.2f} s, "
+          f"max {max(pause_err):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
