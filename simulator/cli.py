@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="print the round as JSON")
     _add_config_flags(rp)
 
+    rep = sub.add_parser("report", help="export a recorded round: md, html, json, srt, vtt")
+    rep.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    rep.add_argument("--format", choices=["md", "html", "json", "srt", "vtt"], default="md")
+    rep.add_argument("--out", type=Path, help="folder to write to (default: the session's)")
+    _add_config_flags(rep)
+
     ss = sub.add_parser("sessions", help="list recorded sessions")
     ss.add_argument("--json", action="store_true")
     _add_config_flags(ss)
@@ -220,6 +226,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from simulator.sessions.export import export
+    from simulator.sessions.store import find_session, read_session
+    from simulator.sessions.summary import round_document
+
+    settings = _settings(args)
+    session = read_session(find_session(settings.sessions_dir(), args.session))
+    doc = round_document(session.events, session.dir)
+    for path in export(doc, args.format, args.out or session.dir):
+        print(path)
+    return 0
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     from simulator.sessions.store import list_session_dirs, read_session
     from simulator.sessions.summary import round_document
@@ -281,7 +300,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
-    "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank,
+    "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank, "report": cmd_report,
 }
 
 

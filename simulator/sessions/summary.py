@@ -7,6 +7,7 @@ from typing import Any
 
 from simulator.engine.events import (
     AnswerFinished,
+    AnswerStarted,
     Assessed,
     Decided,
     Event,
@@ -37,6 +38,8 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
                 "decision": None, "latency_ms": None, "delivery": None,
             }
+        elif isinstance(e, AnswerStarted) and e.turn in turns:
+            turns[e.turn]["answer_started_at_s"] = e.t
         elif isinstance(e, AnswerFinished) and e.turn in turns:
             turns[e.turn]["answer"] = {
                 "audio": str(session_dir / e.audio), "transcript": e.transcript,

@@ -87,7 +87,7 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
     and the time of the word after it)."""
     floor = speech_floor(audio)
     out: list[Word] = []
-    for k, w in enumerate(words):
+    for w in words:
         if not is_filler(w.word):
             out.append(w)
             continue

@@ -1,0 +1,212 @@
+"""Exports of a recorded round: Markdown, self-contained HTML, JSON, and subtitles.
+
+Subtitles (SRT, WebVTT) follow ``round.wav``, written beside them: both sides
+of the round placed on the session's own timeline, so any media player shows
+who said what, when.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.sources import read_audio
+
+FORMATS = ("md", "html", "json", "srt", "vtt")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: float
+    end: float
+    speaker: str
+    text: str
+
+
+def _audio_len(path: str) -> float:
+    import soundfile as sf
+
+    try:
+        return float(sf.info(path).duration)
+    except (RuntimeError, OSError):
+        return 0.0
+
+
+#: Silence placed between one voice and the next in round.wav.
+GAP_S = 0.4
+
+
+def layout(doc: dict[str, Any]) -> list[tuple[float, str, str, dict[str, Any]]]:
+    """Where each recording sits in round.wav: (start, speaker, audio path, turn), one
+    after the other with a short gap, as the conversation was heard."""
+    out = []
+    t = 0.0
+    for turn in doc["turns"]:
+        for speaker, path in (("Interviewer", turn["prompt_audio"]),
+                              ("Candidate", (turn.get("answer") or {}).get("audio"))):
+            if path and Path(path).exists():
+                out.append((t, speaker, path, turn))
+                t += _audio_len(path) + GAP_S
+    return out
+
+
+def cues(doc: dict[str, Any], max_words: int = 9) -> list[Cue]:
+    """Subtitle cues in order: each prompt whole, each answer in short lines by its words."""
+    out: list[Cue] = []
+    for start, speaker, path, turn in layout(doc):
+        if speaker == "Interviewer":
+            out.append(Cue(start, start + _audio_len(path), speaker, turn["prompt"]))
+            continue
+        a = turn["answer"]
+        words = [w for w in a["words"]]
+        line: list[dict[str, Any]] = []
+        for i, w in enumerate(words):
+            line.append(w)
+            gap = words[i + 1]["start"] - w["end"] if i + 1 < len(words) else 9.0
+            if len(line) >= max_words or gap > 0.8 or i + 1 == len(words):
+                out.append(Cue(start + line[0]["start"], start + line[-1]["end"] + 0.2,
+                               speaker, " ".join(x["word"] for x in line)))
+                line = []
+    fixed = []
+    for i, c in enumerate(out):
+        end = min(c.end, out[i + 1].start) if i + 1 < len(out) else c.end
+        fixed.append(Cue(round(c.start, 3), round(max(end, c.start + 0.1), 3), c.speaker,
+                         c.text))
+    return fixed
+
+
+def _ts(seconds: float, sep: str) -> str:
+    ms = int(round(seconds * 1000))
+    h, ms = divmod(ms, 3_600_000)
+    m, ms = divmod(ms, 60_000)
+    s, ms = divmod(ms, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+
+
+def to_srt(doc: dict[str, Any]) -> str:
+    return "\n".join(f"{i}\n{_ts(c.start, ',')} --> {_ts(c.end, ',')}\n{c.speaker}: {c.text}\n"
+                     for i, c in enumerate(cues(doc), 1))
+
+
+def to_vtt(doc: dict[str, Any]) -> str:
+    body = "\n".join(f"{_ts(c.start, '.')} --> {_ts(c.end, '.')}\n<v {c.speaker}>{c.text}\n"
+                     for c in cues(doc))
+    return "WEBVTT\n\n" + body
+
+
+def round_audio(doc: dict[str, Any], out: Path) -> Path:
+    """Both sides in order, as one WAV file the subtitles follow."""
+    import soundfile as sf
+
+    parts = [(start, read_audio(Path(path))) for start, _, path, _ in layout(doc)]
+    length = max((int(at * SAMPLE_RATE) + len(a) for at, a in parts), default=SAMPLE_RATE)
+    mix = np.zeros(length, dtype=np.float32)
+    for at, a in parts:
+        i = int(at * SAMPLE_RATE)
+        mix[i: i + len(a)] += a
+    sf.write(str(out), np.clip(mix, -1, 1), SAMPLE_RATE)
+    return out
+
+
+def to_markdown(doc: dict[str, Any]) -> str:
+    lines = [f"# Interview round {doc['session_id']}", "",
+             f"Whisper {doc['stt']['model']} on {doc['stt']['device']}; follow-ups by "
+             f"{doc['policy']}; status {doc['status']}.", ""]
+    d = doc.get("delivery") or {}
+    if d.get("answers"):
+        lines += ["## Delivery", "",
+                  f"- Pace: {d['wpm']:.0f} words a minute ({d['articulation_wpm']:.0f} without "
+                  "pauses); about 140 to 160 is usual, above 190 is hard to follow.",
+                  f"- Fillers: {d['fillers']['count']} ({d['fillers']['per_min']:.1f} a minute;"
+                  " up to about 5 a minute costs little, around 12 clearly hurts).",
+                  f"- Hedges: {d['hedges']['count']}; pauses over the threshold: {d['pauses']};"
+                  f" answers over budget: {d['over_budget']}.", ""]
+    lines += ["## Questions", ""]
+    for q in doc["questions"]:
+        lines.append(f"- **{q['question_id']}**: {q['coverage']:.0%} covered; missed: "
+                     f"{', '.join(q['missed']) or 'nothing'}")
+    lines += ["", "## Turns", ""]
+    for t in doc["turns"]:
+        label = "Question" if t["kind"] == "question" else f"Follow-up on {t['target_point']}"
+        lines += [f"### {t['turn']}. {label}", "", f"> {t['prompt']}", ""]
+        a = t.get("answer")
+        if not a:
+            lines += ["(not answered)", ""]
+            continue
+        lines += [a["transcript"] or "(silence)", ""]
+        if t.get("assessment"):
+            for p in t["assessment"]["points"]:
+                mark = "covered" if p["covered"] else (
+                    "contradicted" if p["contradicted"] else "missed")
+                ev = f": \"{p['evidence']}\"" if p["evidence"] else ""
+                lines.append(f"- {p['id']}: {mark}{ev}")
+            lines.append("")
+        dl = t.get("delivery")
+        if dl and dl["speaking_s"]:
+            lines += [f"Delivery: {dl['wpm']:.0f} wpm; {dl['fillers']['count']} fillers; "
+                      f"{len(dl['pauses'])} pauses; first word after "
+                      f"{dl['time_to_first_word_s']:.1f} s.", ""]
+            lines += [f"- {n}" for n in dl["notes"]] + [""]
+    return "\n".join(lines)
+
+
+def _bar_svg(rows: list[tuple[str, float]], unit: str, limit: float) -> str:
+    """A horizontal bar chart as inline SVG."""
+    h = 22 * len(rows) + 10
+    bars = []
+    for i, (label, v) in enumerate(rows):
+        w = 0 if limit <= 0 else int(360 * min(v / limit, 1.0))
+        y = 5 + i * 22
+        bars.append(f'<text x="0" y="{y + 14}" font-size="12">{html.escape(label[:38])}</text>'
+                    f'<rect x="270" y="{y}" width="{w}" height="16" fill="#4a7bd0"/>'
+                    f'<text x="{275 + w}" y="{y + 13}" font-size="11">{v:.0f}{unit}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="700" height="{h}" '
+            f'role="img">{"".join(bars)}</svg>')
+
+
+def to_html(doc: dict[str, Any]) -> str:
+    cov = [(q["question_id"], q["coverage"] * 100) for q in doc["questions"]]
+    pace = [(f"turn {t['turn']}", t["delivery"]["wpm"]) for t in doc["turns"]
+            if t.get("delivery") and t["delivery"]["speaking_s"]]
+    md = html.escape(to_markdown(doc))
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Interview round {html.escape(doc['session_id'] or '')}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+pre{{white-space:pre-wrap;background:#f4f4f4;padding:1rem}}
+@media (prefers-color-scheme: dark){{body{{background:#111;color:#eee}}
+pre{{background:#222}} svg text{{fill:#eee}}}}</style></head>
+<body><h1>Interview round</h1>
+<h2>Rubric coverage per question</h2>{_bar_svg(cov, "%", 100)}
+<h2>Pace per answer (words a minute)</h2>{_bar_svg(pace, "", 220)}
+<h2>Report</h2><pre>{md}</pre></body></html>
+"""
+
+
+def export(doc: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"report-{doc['session_id']}"
+    written = []
+    if fmt == "json":
+        p = stem.with_suffix(".json")
+        p.write_text(json.dumps(doc, indent=2))
+        written.append(p)
+    elif fmt == "md":
+        p = stem.with_suffix(".md")
+        p.write_text(to_markdown(doc))
+        written.append(p)
+    elif fmt == "html":
+        p = stem.with_suffix(".html")
+        p.write_text(to_html(doc))
+        written.append(p)
+    else:
+        p = stem.with_suffix(f".{fmt}")
+        p.write_text(to_srt(doc) if fmt == "srt" else to_vtt(doc))
+        written += [p, round_audio(doc, out_dir / f"round-{doc['session_id']}.wav")]
+    return written

@@ -1,0 +1,100 @@
+"""Delivery figures in the round, and the exports parsed back."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from simulator.delivery.metrics import measure
+from simulator.speech.stt import Word
+from tests.conftest import run_cli
+
+
+@pytest.fixture(scope="module")
+def demo_session(tmp_path_factory) -> tuple[Path, dict]:
+    root = tmp_path_factory.mktemp("sessions")
+    out = run_cli("demo", "--no-speak", "--json", "--sessions-dir", str(root))
+    assert out.returncode == 0, out.stderr
+    return root, json.loads(out.stdout)
+
+
+def test_each_answer_and_the_round_carry_delivery(demo_session):
+    _, doc = demo_session
+    for t in doc["turns"]:
+        if not t["answer"]:
+            continue
+        d = t["delivery"]
+        assert set(d) >= {"wpm", "articulation_wpm", "fillers", "hedges", "pauses",
+                          "time_to_first_word_s", "budget_s", "over_budget"}
+        # espeak-ng at rate 150 speaks at roughly 150 to 180 words a minute.
+        assert 120 < d["wpm"] < 210 and d["articulation_wpm"] >= d["wpm"]
+        assert set(d["fillers"]) >= {"count", "per_min", "items"}
+    r = doc["delivery"]
+    assert r["answers"] >= 3 and 120 < r["wpm"] < 210
+
+
+def test_fillers_hedges_and_pauses_point_at_times():
+    words = [Word("So,", 0.4, 0.6, 0.9), Word("um,", 0.7, 0.9, 0.9, True),
+             Word("I", 1.0, 1.1, 0.9), Word("guess", 1.1, 1.4, 0.9),
+             Word("it's,", 1.5, 1.7, 0.9), Word("like,", 1.8, 2.0, 0.9),
+             Word("fast.", 4.5, 4.9, 0.9), Word("I'd", 5.0, 5.1, 0.9),
+             Word("like", 5.1, 5.3, 0.9), Word("a", 5.3, 5.4, 0.9), Word("cache.", 5.4, 5.9, 0.9)]
+    audio = np.zeros(16000 * 6, dtype=np.float32)
+    for w in words:
+        audio[int(w.start * 16000): int(w.end * 16000)] = 0.2
+    d = measure(words, audio, budget_s=3, text="So, um, I guess it's, like, fast.")
+    fillers = [(i["word"], i["start"]) for i in d.fillers["items"]]
+    assert ("um", 0.7) in fillers and ("like", 1.8) in fillers
+    assert ("like", 5.1) not in fillers  # "I'd like a cache" is a verb, not a filler
+    assert [(h["word"], h["start"]) for h in d.hedges["items"]] == [("i guess", 1.0)]
+    assert len(d.pauses) == 1 and abs(d.pauses[0].start - 2.0) <= 0.05
+    assert abs(d.pauses[0].duration_s - 2.5) <= 0.05
+    assert d.time_to_first_word_s == 0.4 and d.over_budget
+
+
+def _times(text: str, sep: str) -> list[tuple[float, float]]:
+    pat = rf"(\d\d):(\d\d):(\d\d){sep}(\d\d\d) --> (\d\d):(\d\d):(\d\d){sep}(\d\d\d)"
+    out = []
+    for m in re.finditer(pat, text):
+        g = [int(x) for x in m.groups()]
+        out.append((g[0] * 3600 + g[1] * 60 + g[2] + g[3] / 1000,
+                    g[4] * 3600 + g[5] * 60 + g[6] + g[7] / 1000))
+    return out
+
+
+def test_subtitles_follow_the_round_audio(demo_session, tmp_path):
+    root, doc = demo_session
+    for fmt, sep in (("srt", ","), ("vtt", r"\.")):
+        out = run_cli("report", doc["session_id"], "--format", fmt, "--out", str(tmp_path),
+                      "--sessions-dir", str(root))
+        assert out.returncode == 0, out.stderr
+        sub, wav = [Path(p) for p in out.stdout.split()]
+        text = sub.read_text()
+        times = _times(text, sep)
+        assert len(times) > len(doc["turns"])
+        assert all(a < b for a, b in times)
+        assert all(b1 <= a2 for (_, b1), (a2, _) in zip(times, times[1:], strict=False))
+        assert times[-1][1] <= sf.info(str(wav)).duration + 0.3
+        assert "Interviewer:" in text or "<v Interviewer>" in text
+        if fmt == "vtt":
+            assert text.startswith("WEBVTT")
+
+
+def test_markdown_html_and_json_reports(demo_session, tmp_path):
+    root, doc = demo_session
+    for fmt in ("md", "html", "json"):
+        out = run_cli("report", doc["session_id"], "--format", fmt, "--out", str(tmp_path),
+                      "--sessions-dir", str(root))
+        assert out.returncode == 0, out.stderr
+        body = Path(out.stdout.strip()).read_text()
+        if fmt == "json":
+            assert json.loads(body)["turns"] == doc["turns"]
+        elif fmt == "md":
+            assert "## Delivery" in body and "words a minute" in body
+        else:
+            assert body.count("<svg") == 2 and "<script" not in body
