@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, help="folder to write to (default: the session's)")
     _add_config_flags(rep)
 
+    pg = sub.add_parser("progress", help="trends across your recorded rounds")
+    pg.add_argument("--json", action="store_true")
+    _add_config_flags(pg)
+
     ss = sub.add_parser("sessions", help="list recorded sessions")
     ss.add_argument("--json", action="store_true")
     _add_config_flags(ss)
@@ -239,6 +243,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_progress(args: argparse.Namespace) -> int:
+    from simulator.sessions.progress import history, render, summary
+
+    rows = history(_settings(args).sessions_dir())
+    if args.json:
+        print(json.dumps({"rounds": rows, "summary": summary(rows)}, indent=2))
+    else:
+        print(render(rows))
+    return 0
+
+
 def cmd_sessions(args: argparse.Namespace) -> int:
     from simulator.sessions.store import list_session_dirs, read_session
     from simulator.sessions.summary import round_document
@@ -301,6 +316,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
     "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank, "report": cmd_report,
+    "progress": cmd_progress,
 }
 
 

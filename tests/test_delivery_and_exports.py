@@ -98,3 +98,15 @@ def test_markdown_html_and_json_reports(demo_session, tmp_path):
             assert "## Delivery" in body and "words a minute" in body
         else:
             assert body.count("<svg") == 2 and "<script" not in body
+
+
+def test_progress_shows_trends_across_rounds(demo_session):
+    root, doc = demo_session
+    out = run_cli("progress", "--json", "--sessions-dir", str(root))
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["summary"]["rounds"] >= 1
+    row = data["rounds"][-1]
+    assert row["id"] == doc["session_id"] and 0 < row["coverage"] <= 1 and row["wpm"] > 100
+    text = run_cli("progress", "--sessions-dir", str(root)).stdout
+    assert "words a minute" in text and "Missed most often" in text
