@@ -46,8 +46,6 @@ _DEICTIC_LEAD = {"so", "that", "is", "those", "are", "it", "yeah", "and", "um", 
 MIN_CONCEPTS = 3
 #: Their summed weight (specificity over all rubric points, shared within the question).
 MIN_CONCEPT_SCORE = 4.4
-#: Words a clause must add to a term it names to count as a claim about it.
-MIN_CLAIM_WORDS = 2
 #: How strongly a word used by several points of one question is discounted.
 SHARED_PENALTY = 9.0
 
@@ -213,7 +211,8 @@ def _negated(clause: Clause, text: str, at: int, length: int) -> bool:
     return bool(_NEGATING_PHRASES.search(text))
 
 
-def _evidence(norm: str, raw: str, clause: Clause) -> str:
+def _evidence(norm: str, clause: Clause) -> str:
+    """The clause's words, as the judge read them (lowercase, contractions spelled out)."""
     words = norm[clause.start:clause.end].split()
     return " ".join(words[:30])
 
@@ -234,16 +233,8 @@ def _support(vocab: dict[str, float], parts: list[Clause], usable: list[bool]) -
     return round(min(best, 1.0), 2)
 
 
-def _claims_something(clause: Clause, at: int, length: int, rubric_words: set[str]) -> bool:
-    """Does the clause say something about the term it names, beyond naming it (and
-    other rubric terms)? 'There is the reward model stage and the PPO stage' does not."""
-    rest = [t.stem for i, t in enumerate(clause.tokens) if not at <= i < at + length]
-    said = _content(rest) - rubric_words
-    return len(said) >= MIN_CLAIM_WORDS
-
-
 def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
-          parts: list[Clause], usable: list[bool], rubric_words: set[str]) -> list[_Hit]:
+          parts: list[Clause], usable: list[bool]) -> list[_Hit]:
     hits = []
     terms = [term_stems(t) for t in point.terms]
     for ci, clause in enumerate(parts):
@@ -258,11 +249,8 @@ def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
                 continue
             specific = len(t) > 1 or _is_jargon(t[0])
             if specific:
-                negated = _negated(clause, text, at, len(t))
-                if negated or _claims_something(clause, at, len(t), rubric_words):
-                    hits.append(_Hit(ci, negated, True))
-                    break
-                continue
+                hits.append(_Hit(ci, _negated(clause, text, at, len(t)), True))
+                break
             # A common word alone does not show the point, but denying it
             # ("you cannot merge it") still shows a misunderstanding.
             weak_denial = weak_denial or _negated(clause, text, at, len(t))
@@ -302,31 +290,22 @@ def _distinctive(question: Question) -> dict[str, dict[str, float]]:
     return out
 
 
-def _rubric_words(question: Question) -> set[str]:
-    words = _content(term_stems(question.prompt))
-    for p in question.rubric:
-        for t in p.terms:
-            words |= _content(term_stems(t))
-    return words
-
-
 def assess(question: Question, transcript: str) -> Assessment:
     """Judge a transcript (the whole thread so far) against the question's rubric."""
     norm, parts = clauses(transcript)
     parts = [_without_bare_lists(norm, c) for c in parts]
     usable = [bool(c.tokens) and not _to_grader(norm[c.start:c.end]) for c in parts]
     verdicts = []
-    rubric_words = _rubric_words(question)
     for point in question.rubric:
-        hits = _find(point, _distinctive(question)[point.id], norm, parts, usable, rubric_words)
+        hits = _find(point, _distinctive(question)[point.id], norm, parts, usable)
         good = [h for h in hits if not h.negated]
         if good:
             best = max(good, key=lambda h: h.strong)
             verdicts.append(PointVerdict(point.id, True,
-                                         _evidence(norm, transcript, parts[best.clause])))
+                                         _evidence(norm, parts[best.clause])))
         elif hits:
             verdicts.append(PointVerdict(point.id, False,
-                                         _evidence(norm, transcript, parts[hits[0].clause]),
+                                         _evidence(norm, parts[hits[0].clause]),
                                          contradicted=True))
         else:
             support = _support(_distinctive(question)[point.id], parts, usable)
