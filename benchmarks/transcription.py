@@ -78,6 +78,18 @@ def key_terms(q: Question, ref: str, glossary_terms: list[str]) -> list[list[str
     return out
 
 
+def invented_terms(q: Question, ref: str, hyp: str) -> int:
+    """Rubric terms in the transcript that the candidate never said: a decoder biased
+    toward the answer key must not credit words that were not spoken."""
+    r, h = tokens(ref), tokens(hyp)
+    out = 0
+    for t in {x for p in q.rubric for x in p.terms}:
+        tt = tokens(t)
+        if tt and contains(h, tt) and not contains(r, tt):
+            out += 1
+    return out
+
+
 def silent_clips() -> list[np.ndarray]:
     rng = np.random.default_rng(7)
     n = SAMPLE_RATE * 6
@@ -117,9 +129,10 @@ def main() -> None:
     total_s = sum(len(a) for a in audio.values()) / SAMPLE_RATE
     print(f"{len(items)} answers ({total_s:.0f} s of speech), tiny.en int8 on "
           f"{plain.info.device}; 3 silent clips\n")
-    print(f"{'setup':<20} {'WER':>6} {'key terms':>10} {'silent words':>13} {'RTF':>6}")
+    print(f"{'setup':<24} {'WER':>6} {'key terms':>10} {'invented terms':>15} "
+          f"{'silent words':>13} {'RTF':>6}")
     for name, (stt, bias, use_glossary) in setups.items():
-        err = n = hit = want = 0
+        err = n = hit = want = made_up = 0
         spent = 0.0
         for it in items:
             q = qs[it["question"]]
@@ -131,12 +144,13 @@ def main() -> None:
             err += e
             n += k
             hyp = tokens(text)
+            made_up += invented_terms(q, it["text"], text)
             for term in key_terms(q, it["text"], gterms):
                 want += 1
                 hit += contains(hyp, term)
         invented = sum(len(stt.transcribe(c).words) for c in silent_clips())
-        print(f"{name:<20} {err / n:>6.1%} {hit / want:>10.2f} {invented:>13d} "
-              f"{spent / total_s:>6.3f}")
+        print(f"{name:<24} {err / n:>6.1%} {hit / want:>10.2f} {made_up:>15d} "
+              f"{invented:>13d} {spent / total_s:>6.3f}")
 
 
 if __name__ == "__main__":
