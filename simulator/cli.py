@@ -35,10 +35,44 @@ def _add_round_flags(p: argparse.ArgumentParser) -> None:
                         "'ollama/llama3.1', ...); 'off' for the offline policy")
 
 
+def _add_app_flags(ap: argparse.ArgumentParser) -> None:
+    """`interview` with no COMMAND opens the app; these fill in its set-up screen."""
+    g = ap.add_argument_group(
+        "the app (`interview` with no COMMAND)",
+        "Opens the set-up screen with these choices filled in; Enter starts the round.")
+    s = argparse.SUPPRESS  # absent unless given, so subcommands' own defaults stand
+    g.add_argument("--answers", type=Path, metavar="DIR", default=s,
+                   help="answer with the WAV/FLAC files in DIR, fed in real time through the "
+                        "microphone path (one per turn)")
+    g.add_argument("--bank", metavar="NAME_OR_PATH", default=s, help="a bank from bank/ or a file")
+    g.add_argument("--question", action="append", metavar="ID", default=s,
+                   help="ask this question (repeatable, in order)")
+    g.add_argument("--questions", type=int, metavar="N", default=s, help="how many questions")
+    g.add_argument("--topic", action="append", default=s, help="draw from this topic")
+    g.add_argument("--level", action="append", choices=["intro", "core", "senior"], default=s,
+                   help="draw at this level")
+    g.add_argument("--role", action="append", default=s, help="draw questions for this role")
+    g.add_argument("--source", action="append", default=s, help="draw from this seed document")
+    g.add_argument("--persona", default=s, help="interviewer persona from voices/")
+    g.add_argument("--no-speak", action="store_true", default=s,
+                   help="do not play the interviewer's voice")
+    g.add_argument("--seed", type=int, default=s, help="makes the interviewer's wording repeatable")
+    g.add_argument("--theme", choices=["auto", "dark", "light"], default=s,
+                   help="colours: follow the terminal (auto), or dark or light")
+    g.add_argument("--config", type=Path, metavar="FILE", default=s, help="an extra config file")
+    g.add_argument("--sessions-dir", type=Path, metavar="DIR", default=s,
+                   help="where sessions are saved")
+    g.add_argument("--model", default=s, help="Whisper model")
+    g.add_argument("--device", choices=["auto", "cpu", "cuda"], default=s,
+                   help="where Whisper runs")
+    g.add_argument("--llm", metavar="MODEL", default=s, help="judge with this litellm model")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="interview", description="Practise spoken interview rounds for AI and LLM roles.")
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_app_flags(ap)
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = sub.add_parser("demo", help="a whole round with a synthetic candidate; no mic needed")
@@ -324,8 +358,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        try:
+            from simulator.tui.launch import run_app
+
+            return run_app(args, _overrides(args), parser.print_help)
+        except UserError as exc:
+            print(f"interview: error: {exc}", file=sys.stderr)
+            return exc.exit_code
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

@@ -59,7 +59,9 @@ def validate_bank_file(path: Path) -> tuple[Bank | None, list[BankProblem]]:
     """Parse and check one bank file; returns the bank (when valid) and every problem."""
     file = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when present: ten times faster, the same safe subset.
+        raw = yaml.load(path.read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except FileNotFoundError:
         return None, [BankProblem(file, None, "(file)", "not found; check the path or bank name")]
     except yaml.YAMLError as exc:

@@ -107,6 +107,14 @@ def capture_answer(
     spec: tuple[float, Future[Transcript]] | None = None
     partial: Future[Transcript] | None = None
     partial_at = 0.0
+    partial_cost = [0.0]  # seconds the last live transcription took
+
+    def timed(audio: np.ndarray, lo: int) -> Transcript:
+        t0 = time.monotonic()
+        try:
+            return _transcribe_span(stt, audio, lo, prompt)
+        finally:
+            partial_cost[0] = time.monotonic() - t0
 
     def emit(job: Future[Transcript]) -> None:
         if hooks.on_partial is not None and not job.cancelled() and job.exception() is None:
@@ -144,7 +152,9 @@ def capture_answer(
                 spec[1].add_done_callback(emit)
             elif (partials and pool is not None and det.heard_speech
                   and det.silence_so_far_s == 0.0
-                  and det.elapsed_s - partial_at >= hooks.partial_every_s
+                  # A slow machine (or a big model) gets fewer, so the final one is not late.
+                  and det.elapsed_s - partial_at >= max(hooks.partial_every_s,
+                                                        3 * partial_cost[0])
                   and (partial is None or partial.done())
                   and (spec is None or spec[1].done())):
                 # Speaking on: transcribe what was said so far, for the live view.
@@ -152,8 +162,7 @@ def capture_answer(
                 bounds = _speech_bounds(det, len(audio), pre_roll_s)
                 assert bounds is not None
                 partial_at = det.elapsed_s
-                partial = pool.submit(_transcribe_span, stt, audio[bounds[0]:], bounds[0],
-                                      prompt)
+                partial = pool.submit(timed, audio[bounds[0]:], bounds[0])
                 partial.add_done_callback(emit)
             if ended is not None and source.realtime:
                 detected = ended

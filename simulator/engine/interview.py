@@ -235,6 +235,8 @@ class Interview:
                     kind, target, reason = "follow_up", f.target, judged.reason
                 if out_of_answers or status != "complete":
                     break
+            if self.cancel.is_set() and status == "complete":
+                status = "cancelled"  # ended during the last answer
             closing = p.persona.style.closing
             path = self._render(closing, f"{turns + 1:02d}-closing.wav")
             if pending is not None:

@@ -6,17 +6,19 @@ their results.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.banks.model import Bank, Question
 from simulator.errors import UserError
 
 if TYPE_CHECKING:
+    from simulator.banks.model import Bank, Question
     from simulator.config import Settings
     from simulator.personas import Persona
     from simulator.tui.options import AppOptions
@@ -30,6 +32,8 @@ class Catalog:
     personas: list[Persona]
     errors: list[str] = field(default_factory=list)
     """Banks or personas that could not be read."""
+    chosen_topic: str | None = None
+    """The topic of the bank named on the command line (--bank)."""
 
     @property
     def topics(self) -> list[tuple[str, str, int]]:
@@ -44,27 +48,35 @@ class Catalog:
         return {q.id: q for b in self.banks for q in b.questions}
 
 
+@lru_cache(maxsize=4)
 def load_catalog(bank: str | None = None) -> Catalog:
-    """Every shipped bank, plus the bank file named by --bank when it is not one of them."""
+    """Every shipped bank, plus the bank file named by --bank when it is not one of them.
+
+    Read once per process (reading every bank takes most of a second).
+    """
     from simulator.banks.loader import load_bank, load_banks
     from simulator.personas import list_personas
 
     errors: list[str] = []
+    chosen = None
     try:
         banks = load_banks()
     except UserError as exc:
         banks, errors = [], [str(exc)]
-    if bank and not any(b.topic == bank for b in banks):
+    if bank and any(b.topic == bank for b in banks):
+        chosen = bank
+    elif bank:
         try:
             extra = load_bank(bank)
             banks = [b for b in banks if b.topic != extra.topic] + [extra]
+            chosen = extra.topic
         except UserError as exc:
             errors.append(str(exc))
     try:
         personas = list_personas()
     except UserError as exc:
         personas, errors = [], [*errors, str(exc)]
-    return Catalog(banks, personas, errors)
+    return Catalog(banks, personas, errors, chosen)
 
 
 @dataclass(frozen=True)
@@ -86,7 +98,7 @@ def check_status(settings: Settings, options: AppOptions) -> list[StatusItem]:
     """The doctor's checks, summed up for the status line (slow: run it in a worker)."""
     from simulator.doctor import run_checks
 
-    checks = {c.name: c for c in run_checks(settings)}
+    checks = {c.name: replace(c, detail=_short(c.detail)) for c in run_checks(settings)}
     items: list[StatusItem] = []
     if options.answers_dir is not None:
         items.append(StatusItem("answers", True, f"files in {options.answers_dir.name}/"))
@@ -114,6 +126,11 @@ def check_status(settings: Settings, options: AppOptions) -> list[StatusItem]:
                                 w.fix if w else ""))
     items.append(policy_status(settings))
     return items
+
+
+def _short(detail: str) -> str:
+    """A check's detail without PortAudio's parenthesised error codes: one line each."""
+    return re.sub(r" \((?:Error|PaError|\[Errno)[^)]*\)", "", detail)
 
 
 def policy_status(settings: Settings) -> StatusItem:

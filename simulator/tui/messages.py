@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
-from simulator.config import Settings
 from simulator.engine import events as ev
-from simulator.tui.catalog import Catalog, SessionRow, StatusItem
-from simulator.tui.replay_model import ReplayItem
+
+if TYPE_CHECKING:
+    from simulator.config import Settings
+    from simulator.tui.catalog import Catalog, SessionRow, StatusItem
+    from simulator.tui.replay_model import ReplayItem
 
 # -- app start ------------------------------------------------------------------
 

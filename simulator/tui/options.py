@@ -6,9 +6,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from simulator.banks.model import Question
+if TYPE_CHECKING:
+    from simulator.banks.model import Question
 
 MODES = ("practice", "realistic")
 """practice: the verdict after each answer; realistic: nothing until the report."""

@@ -12,9 +12,10 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator.engine.events import AnswerFinished
-from simulator.sessions.store import StoredSession
+if TYPE_CHECKING:
+    from simulator.sessions.store import StoredSession
 
 SPEEDS = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 #: Words a second of synthetic speech, for prompts whose audio is missing.
@@ -71,6 +72,7 @@ def spread_words(text: str, duration_s: float) -> list[ReplayWord]:
 
 
 def build_replay(session: StoredSession) -> list[ReplayItem]:
+    from simulator.engine.events import AnswerFinished
     from simulator.sessions.replay import timeline
 
     finished = {e.turn: e for e in session.events if isinstance(e, AnswerFinished)}

@@ -1,0 +1,214 @@
+"""The interview app: screens for set-up, the round, the report, sessions and replay.
+
+``make_app`` builds it; the command line and the tests both call it.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker
+
+from simulator.errors import UserError
+from simulator.tui.catalog import check_status
+from simulator.tui.options import AppOptions
+from simulator.tui.screens.setup import SetupScreen
+from simulator.tui.theme import DARK, LIGHT
+
+if TYPE_CHECKING:
+    from simulator.config import Settings
+    from simulator.tui.catalog import Catalog, StatusChecker
+    from simulator.tui.options import RoundPlan
+    from simulator.tui.replay_model import Player
+
+
+class InterviewApp(App[None]):
+    """Practise spoken interview rounds, review them and hear them again."""
+
+    CSS_PATH = "app.tcss"
+    #: Textual's own bindings, left out of the help (the palette still lists them).
+    _BUILTIN_ACTIONS = frozenset({"focus_next", "focus_previous", "command_palette",
+                                  "copy_text", "quit", "help_quit", "maximize", "minimize",
+                                  "help"})
+    TITLE = "Interview practice"
+    BINDINGS = [
+        Binding("question_mark", "help", "Keys"),
+        Binding("f1", "help", "Help", show=False, priority=True),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, options: AppOptions | None = None, *, settings: Settings | None = None,
+                 checker: StatusChecker | None = None, replay_player: Player | None = None,
+                 selections_file: Path | None = None, theme: str | None = None,
+                 catalog: Catalog | None = None):
+        super().__init__()
+        self.options = options or AppOptions()
+        self.settings: Settings | None = None
+        """Set once loaded (off the UI thread, after the first screen is up)."""
+        self.catalog: Catalog | None = catalog
+        """The banks and personas, once loaded."""
+        self.checker: StatusChecker = checker or check_status
+        self._given_settings = settings
+        self._replay_player = replay_player
+        self._selections_file = selections_file
+        self._theme_name = theme
+
+    # -- start ----------------------------------------------------------------------
+
+    def get_default_screen(self) -> Screen:
+        return SetupScreen()
+
+    def on_mount(self) -> None:
+        # 'auto' was resolved before the app took the terminal (see launch.py).
+        self.theme = self._theme_name or (LIGHT if self.options.theme == "light" else DARK)
+
+    def load_settings(self) -> Settings:
+        """The configuration (called from a worker: reading it imports pydantic)."""
+        if self._given_settings is not None:
+            return self._given_settings
+        from simulator.config import load_settings
+
+        return load_settings(self.options.config_file, self.options.overrides)
+
+    @property
+    def selections_file(self) -> Path:
+        if self._selections_file is not None:
+            return self._selections_file
+        from simulator.locations import user_data_dir
+
+        return user_data_dir() / "selections.json"
+
+    def replay_player(self) -> Player:
+        """How the replay plays audio (called from its worker)."""
+        if self._replay_player is not None:
+            return self._replay_player
+        from simulator.tui.replay_model import silent_player, speaker_player
+
+        settings = self.settings
+        if settings is None or not (self.options.speak and settings.tts.speak):
+            return silent_player
+        from simulator.audio.playback import output_available
+
+        device = settings.audio.output_device
+        return speaker_player(device) if output_available(device) else silent_player
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def start_round(self, plan: RoundPlan) -> None:
+        from simulator.tui.screens.interview import InterviewScreen
+
+        assert self.settings is not None
+        self.push_screen(InterviewScreen(plan, self.settings, self.options.live_transcript_s))
+
+    def show_report(self, session_dir: Path, replace: bool = False) -> None:
+        from simulator.tui.screens.report import ReportScreen
+
+        if replace:
+            self.switch_screen(ReportScreen(session_dir))
+        else:
+            self.push_screen(ReportScreen(session_dir))
+
+    def show_replay(self, session_dir: Path) -> None:
+        from simulator.tui.screens.replay import ReplayScreen
+
+        self.push_screen(ReplayScreen(session_dir))
+
+    def action_sessions(self) -> None:
+        from simulator.tui.screens.sessions import SessionsScreen
+
+        if self.settings is None:
+            self.notify("Still reading the configuration; a moment.", timeout=3)
+            return
+        for n, screen in enumerate(self.screen_stack):
+            if isinstance(screen, SessionsScreen):
+                for _ in range(len(self.screen_stack) - 1 - n):
+                    self.pop_screen()
+                return
+        self.push_screen(SessionsScreen())
+
+    def action_new_round(self) -> None:
+        """Back to the set-up screen (it stays at the bottom of the stack)."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from simulator.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        keys: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for _key, active in self.screen.active_bindings.items():
+            b = active.binding
+            if (not b.description or b.description in seen
+                    or not isinstance(active.node, (Screen, App))
+                    or b.action.rpartition(".")[2] in self._BUILTIN_ACTIONS):
+                continue
+            seen.add(b.description)
+            keys.append((self.get_key_display(b), b.description))
+        keys += [("tab", "Next field or panel"), ("^p", "Command palette: every action"),
+                 ("^q", "Quit")]
+        self.push_screen(HelpScreen(keys))
+
+    # -- the command palette --------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        from simulator.tui.screens.help import HelpScreen
+
+        seen: set[str] = set()
+        for _key, active in screen.active_bindings.items():
+            b = active.binding
+            if not b.description or b.description in seen or not active.enabled:
+                continue
+            seen.add(b.description)
+            yield SystemCommand(b.description, f"{self.get_key_display(b)} on this screen",
+                                partial(self.run_action, b.action, active.node))
+        if not isinstance(screen, SetupScreen):
+            yield SystemCommand("New round", "Back to the set-up screen", self.action_new_round)
+        yield SystemCommand("Sessions", "Past rounds: reports, replays, deleting",
+                            self.action_sessions)
+        if not isinstance(screen, HelpScreen):
+            yield SystemCommand("Keys and help", "What each key does", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    # -- failures ---------------------------------------------------------------------------
+
+    def report_failure(self, worker: Worker[object]) -> str:
+        """Tell the user, in a line, why a worker failed; returns that line.
+
+        The one place a worker's error becomes words: a UserError is the user's to fix;
+        anything else is shown by type and message, its traceback kept in the log.
+        """
+        err = worker.error
+        if isinstance(err, UserError):
+            text, title = str(err), "Can't go on"
+        else:
+            text = f"{type(err).__name__}: {err}" if err is not None else "unknown error"
+            title = "Something went wrong"
+            if err is not None:
+                self.log.error("".join(traceback.format_exception(err)))
+        self.notify(text, title=title, severity="error", timeout=15)
+        return text
+
+
+def make_app(options: AppOptions | None = None, *, settings: Settings | None = None,
+             checker: StatusChecker | None = None, replay_player: Player | None = None,
+             selections_file: Path | None = None, theme: str | None = None,
+             catalog: Catalog | None = None) -> InterviewApp:
+    """The app. Tests pass ``settings``, a fixed ``checker`` for the status line, a silent
+    ``replay_player``, a ``theme`` and a ``catalog`` of banks, so what is on screen does not
+    depend on the machine or on the shipped banks.
+    """
+    return InterviewApp(options, settings=settings, checker=checker,
+                        replay_player=replay_player, selections_file=selections_file,
+                        theme=theme, catalog=catalog)
+
+
+__all__ = ["InterviewApp", "make_app", "check_status"]

@@ -1,0 +1,364 @@
+"""The live interview: the question, the level meter, the transcript, the timer, the verdict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
+
+from simulator.engine.controls import RoundControls, Stage
+from simulator.tui.messages import (
+    AnswerAwaited,
+    AnswerBegan,
+    AnswerEnded,
+    AnswerHeard,
+    ControlApplied,
+    DecisionMade,
+    InterviewerSpoke,
+    LevelChanged,
+    NoticePosted,
+    PartialHeard,
+    QuestionPosed,
+    RoundFinished,
+    RoundPhase,
+    RoundPrepared,
+    RoundStarted,
+    VerdictReady,
+    WorkFailed,
+    for_event,
+)
+from simulator.tui.options import RoundPlan
+from simulator.tui.screens.base import AppScreen
+from simulator.tui.widgets.answer_timer import AnswerTimer
+from simulator.tui.widgets.level_meter import LevelMeter
+from simulator.tui.widgets.phase_line import PhaseLine
+from simulator.tui.widgets.question_panel import QuestionPanel
+from simulator.tui.widgets.transcript_view import TranscriptView
+from simulator.tui.widgets.verdict_view import VerdictView
+
+if TYPE_CHECKING:
+    from simulator.config import Settings
+
+ROUND_GROUP = "round"
+
+
+class InterviewScreen(AppScreen):
+    """One round. The engine runs in a thread worker; this screen only shows its events."""
+
+    BINDINGS = [
+        Binding("space", "talk", "Answer", priority=True),
+        Binding("r", "repeat", "Repeat"),
+        Binding("s", "skip", "Skip"),
+        Binding("p", "pause", "Pause"),
+        Binding("e", "end", "End"),
+        Binding("escape", "leave", "Back", show=False),
+    ]
+
+    def __init__(self, plan: RoundPlan, settings: Settings, live_transcript_s: float = 2.0,
+                 autostart: bool = True):
+        super().__init__()
+        self.plan = plan
+        self.settings = settings
+        self.live_transcript_s = live_transcript_s
+        self.autostart = autostart
+        self.controls = RoundControls(push_to_talk=plan.push_to_talk, review=plan.practice)
+        self.session_dir: Path | None = None
+        self.finished = False
+        self.failed = False
+        self._policy = "offline"
+        self._turn = 0
+        self._question_ids = [q.id for q in plan.questions]
+        self._questions = {q.id: q for q in plan.questions}
+        self._current_q: str | None = None
+        self._last_decision: str = ""
+        self._resume_phase: tuple[str, str, str] = ("", "", "")
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._bar_text(), id="round-bar", classes="topbar")
+        yield QuestionPanel(id="question")
+        with Horizontal(id="meter-row"):
+            yield LevelMeter(id="level")
+            yield AnswerTimer(id="timer")
+        yield TranscriptView(id="transcript")
+        yield VerdictView(reveal=self.plan.practice, id="verdict")
+        yield PhaseLine(id="phase")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#transcript", TranscriptView).border_title = "Your answer"
+        verdict = self.query_one("#verdict", VerdictView)
+        verdict.border_title = "Verdict" if self.plan.practice else "Recorded"
+        verdict.clear()
+        self.query_one("#question", QuestionPanel).show("Interviewer", "Getting ready...")
+        self._phase("Preparing the round...", tone="wait")
+        if self.autostart:
+            self.run_round()
+
+    def on_unmount(self) -> None:
+        if not self.finished:
+            self.controls.end()  # leaving the screen ends the round; what was said is kept
+
+    # -- the worker -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group=ROUND_GROUP, exit_on_error=False,
+          description="the interview round")
+    def run_round(self) -> Path:
+        """Assemble the round and iterate its events, posting one message for each."""
+        from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
+        from simulator.personas import load_persona
+        from simulator.rounds import listen_options, prepare_round
+
+        plan, settings = self.plan, self.settings
+        frame_len = listen_options(settings).frame_len
+        answers = (FolderAnswers(plan.answers_dir, frame_len, realtime=True)
+                   if plan.answers_dir is not None
+                   else MicrophoneAnswers(frame_len, settings.audio.input_device))
+        self.post_message(RoundPhase("Loading the interviewer and the speech model..."))
+        prepared = prepare_round(
+            settings, plan.label, plan.questions, answers, speak=plan.speak,
+            persona=load_persona(plan.persona), seed=plan.seed, controls=self.controls,
+            live_transcript_s=self.live_transcript_s)
+        self.post_message(RoundPrepared(prepared.session.id, prepared.session.dir))
+        for event in prepared.events():
+            self.post_message(for_event(event))
+        return prepared.session.dir
+
+    @on(Worker.StateChanged)
+    def _round_state(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != ROUND_GROUP:
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Path):
+            self.finished = True
+            self.iapp.show_report(event.worker.result, replace=True)
+
+    @on(WorkFailed)
+    def _failed(self, message: WorkFailed) -> None:
+        self.finished = self.failed = True
+        self.query_one("#level", LevelMeter).stop()
+        self._phase(f"The round stopped: {message.message}",
+                    "escape: back" + (" · e: what was recorded" if self._has_events() else ""),
+                    tone="error")
+
+    # -- what the round does ----------------------------------------------------------------
+
+    def _bar_text(self) -> str:
+        mode = "Practice" if self.plan.practice else "Realistic"
+        answers = "push-to-talk" if self.plan.push_to_talk else "auto end"
+        n = len(self._question_ids)
+        if self._current_q in self._question_ids:
+            where = f"Question {self._question_ids.index(self._current_q) + 1} of {n}"
+        else:
+            where = f"{n} question{'s' if n != 1 else ''}"
+        return f"Interview · {where} · {mode} · {answers}"
+
+    def _phase(self, text: str, hint: str = "", tone: str = "", keep: bool = True) -> None:
+        """Say what the round does; ``keep``: what to show again after a pause."""
+        if keep:
+            self._resume_phase = (text, hint, tone)
+        if keep and self.controls.paused and tone != "error":
+            return  # the pause stays on screen; this shows on resuming
+        self.query_one("#phase", PhaseLine).show(text, hint, tone)
+
+    def _show_pause(self) -> None:
+        if self.controls.paused:
+            self.query_one("#phase", PhaseLine).show("Paused", "p: resume · e: end the round",
+                                                     "wait")
+        else:
+            self.query_one("#phase", PhaseLine).show(*self._resume_phase)
+
+    @on(RoundPhase)
+    def _round_phase(self, message: RoundPhase) -> None:
+        self._phase(message.text, tone="wait")
+
+    @on(RoundPrepared)
+    def _prepared(self, message: RoundPrepared) -> None:
+        self.session_dir = message.session_dir
+
+    @on(RoundStarted)
+    def _started(self, message: RoundStarted) -> None:
+        self._policy = message.event.policy
+
+    @on(NoticePosted)
+    def _notice(self, message: NoticePosted) -> None:
+        self.notify(message.event.message, title="Note", timeout=8)
+
+    @on(InterviewerSpoke)
+    def _spoke(self, message: InterviewerSpoke) -> None:
+        e = message.event
+        self.query_one("#question", QuestionPanel).show("Interviewer", e.text)
+        if e.kind == "opening":
+            self._phase("The interviewer introduces the round", "space: skip the introduction")
+        else:
+            self._phase("The round is over. Opening the report...", tone="go")
+
+    @on(QuestionPosed)
+    def _question(self, message: QuestionPosed) -> None:
+        e = message.event
+        self._turn = e.turn
+        self._current_q = e.question_id
+        self.query_one("#round-bar", Static).update(self._bar_text())
+        if e.kind == "question":
+            n = self._question_ids.index(e.question_id) + 1 if (
+                e.question_id in self._question_ids) else e.turn
+            title = f"Question {n} of {len(self._question_ids)}"
+        else:
+            title = f"Follow-up · {e.target_point}"
+        self.query_one("#question", QuestionPanel).show(
+            title, e.prompt, f"answer in about {e.budget_s // 60}:{e.budget_s % 60:02d}")
+        self.query_one("#transcript", TranscriptView).clear(
+            "Your answer appears here as you speak.")
+        self.query_one("#verdict", VerdictView).clear()
+        timer = self.query_one("#timer", AnswerTimer)
+        timer.budget, timer.elapsed = e.budget_s, None
+        self.query_one("#level", LevelMeter).stop()
+        self._phase("The interviewer asks", "space: answer now · r: repeat · s: skip")
+
+    @on(AnswerAwaited)
+    def _awaited(self, message: AnswerAwaited) -> None:
+        self._phase("Press space to start your answer", "r: repeat · s: skip", tone="go")
+
+    @on(AnswerBegan)
+    def _began(self, message: AnswerBegan) -> None:
+        self.query_one("#timer", AnswerTimer).elapsed = 0.0
+        self.query_one("#level", LevelMeter).show(-60.0, False)
+        if self.plan.push_to_talk:
+            self._phase("Recording your answer", "space: stop", tone="go")
+        else:
+            silence = self.settings.audio.silence_s
+            self._phase("Listening", f"it ends after {silence:g} s of silence · space: done",
+                        tone="go")
+
+    @on(LevelChanged)
+    def _level(self, message: LevelChanged) -> None:
+        e = message.event
+        self.query_one("#level", LevelMeter).show(e.db, e.speaking)
+        self.query_one("#timer", AnswerTimer).elapsed = e.elapsed_s
+
+    @on(PartialHeard)
+    def _partial(self, message: PartialHeard) -> None:
+        self.query_one("#transcript", TranscriptView).show_partial(message.event.text)
+
+    @on(AnswerEnded)
+    def _ended(self, message: AnswerEnded) -> None:
+        self.query_one("#level", LevelMeter).stop()
+        self._phase("Transcribing your answer...", tone="wait")
+
+    @on(AnswerHeard)
+    def _heard(self, message: AnswerHeard) -> None:
+        e = message.event
+        self.query_one("#level", LevelMeter).stop()
+        self.query_one("#timer", AnswerTimer).elapsed = e.duration_s
+        self.query_one("#transcript", TranscriptView).show_final(e.transcript, e.silent)
+        who = (f"Asking {self._policy.removeprefix('llm:')} for a verdict..."
+               if self._policy.startswith("llm") else "Judging your answer...")
+        self._phase(who, tone="wait")
+
+    @on(VerdictReady)
+    def _verdict(self, message: VerdictReady) -> None:
+        e = message.event
+        self.query_one("#verdict", VerdictView).show_verdict(e, self._questions.get(
+            e.question_id))
+
+    @on(DecisionMade)
+    def _decided(self, message: DecisionMade) -> None:
+        e = message.event
+        self._last_decision = e.action
+        self.query_one("#verdict", VerdictView).show_decision(e)
+        last_q = (e.question_id == self._question_ids[-1]) if self._question_ids else True
+        if e.action == "follow_up":
+            nxt = "the follow-up"
+        elif last_q:
+            nxt = "the end of the round"
+        else:
+            nxt = "the next question"
+        if self.plan.practice:
+            self._phase(f"Press space for {nxt}", "s: skip to the next question", tone="go")
+        else:
+            self._phase(f"Preparing {nxt}...", tone="wait")
+
+    @on(ControlApplied)
+    def _control(self, message: ControlApplied) -> None:
+        action = message.event.action
+        if action == "repeat":
+            self._phase("The interviewer repeats the question", tone="wait")
+            self.query_one("#transcript", TranscriptView).clear(
+                "Your answer appears here as you speak.")
+        elif action == "skip":
+            self._phase("Skipped. On to the next question...", tone="wait")
+        elif action in ("pause", "resume"):
+            self._show_pause()  # from the controls' state: a late event does not undo a key
+
+    @on(RoundFinished)
+    def _finished(self, message: RoundFinished) -> None:
+        e = message.event
+        self.query_one("#level", LevelMeter).stop()
+        if e.status == "complete":
+            self._phase("Round complete. Opening the report...", tone="go")
+        elif e.status == "cancelled":
+            self._phase("Round ended. Opening the report...", tone="wait")
+        else:
+            self._phase(f"The round failed: {e.error}", tone="error")
+
+    # -- keys -------------------------------------------------------------------------
+
+    def action_talk(self) -> None:
+        if self.finished:
+            return
+        stage = self.controls.stage
+        if self.controls.talk():
+            if stage is Stage.ANSWERING:
+                self._phase("Finishing your answer...", tone="wait")
+            elif stage is Stage.WAITING:
+                self._phase("Starting to record...", tone="go")
+            elif stage is Stage.REVIEW:
+                self._phase("Going on...", tone="wait")
+        elif self.controls.paused:
+            self.query_one("#phase", PhaseLine).show("Paused", "p: resume first", "wait")
+
+    def action_repeat(self) -> None:
+        if not self.finished and self.controls.repeat():
+            self._phase("Repeating the question...", tone="wait")
+
+    def action_skip(self) -> None:
+        if not self.finished and self.controls.skip():
+            self._phase("Skipping this question...", tone="wait")
+
+    def action_pause(self) -> None:
+        if self.finished:
+            return
+        paused = self.controls.toggle_pause()
+        self.set_class(paused, "-paused")
+        self._show_pause()
+
+    def action_leave(self) -> None:
+        if self.finished:
+            self.app.pop_screen()
+        else:
+            self.action_end()
+
+    def action_end(self) -> None:
+        if self.finished:
+            if self.failed and self.session_dir is not None and self._has_events():
+                self.iapp.show_report(self.session_dir, replace=True)
+            else:
+                self.app.pop_screen()
+            return
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        def answer(yes: bool | None) -> None:
+            if yes and not self.finished:
+                self.controls.end()
+                self._phase("Ending the round...", tone="wait")
+
+        self.app.push_screen(ConfirmScreen(
+            "End the round now?", "What you have said so far is kept, and the report opens."),
+            answer)
+
+    def _has_events(self) -> bool:
+        return self.session_dir is not None and (self.session_dir / "events.jsonl").exists()

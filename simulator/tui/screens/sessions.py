@@ -1,0 +1,140 @@
+"""Past rounds: open one's report, replay it, or delete it."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Static
+
+from simulator.tui.catalog import SessionRow, fmt_duration
+from simulator.tui.messages import SessionsListed
+from simulator.tui.screens.base import AppScreen
+from simulator.tui.widgets.verdict_view import coverage_bar
+
+
+class SessionsScreen(AppScreen):
+    """One row per recorded round, newest first."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Report", priority=True),
+        Binding("r", "replay", "Replay"),
+        Binding("d", "delete", "Delete"),
+        Binding("n", "new_round", "New round"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[SessionRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static("Sessions", id="sessions-bar", classes="topbar")
+        table: DataTable[str | Content] = DataTable(id="sessions", cursor_type="row",
+                                                    zebra_stripes=True)
+        yield table
+        yield Static(id="sessions-empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        table.add_column("Recorded", key="when", width=16)
+        table.add_column("Status", key="status", width=11)
+        table.add_column("Topic", key="bank", width=14)
+        table.add_column("Qs", key="questions", width=3)
+        table.add_column("Coverage", key="coverage", width=14)
+        table.add_column("Length", key="length", width=6)
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        if self.rows:
+            self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        self.query_one("#sessions-empty", Static).update(
+            Content.styled("Reading sessions...", "$foreground-muted"))
+        self._list()
+
+    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
+    def _list(self) -> None:
+        from simulator.tui.catalog import list_sessions
+
+        settings = self.iapp.settings
+        root = settings.sessions_dir() if settings is not None else None
+        self.post_message(SessionsListed(list_sessions(root) if root else []))
+
+    @on(SessionsListed)
+    def _listed(self, message: SessionsListed) -> None:
+        self.rows = message.rows
+        table = self.query_one("#sessions", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for r in self.rows:
+            tone = ("$text-success" if r.coverage >= 0.8 else
+                    "$text-warning" if r.coverage >= 0.5 else "$text-error")
+            status = Content.styled(r.status, "" if r.status == "complete" else "$text-warning")
+            table.add_row(r.when, status, r.bank[:14], str(r.questions),
+                          Content.assemble((coverage_bar(r.coverage, 8), tone),
+                                           (f" {r.coverage:>4.0%}", "")),
+                          fmt_duration(r.length_s), key=str(r.dir))
+        empty = self.query_one("#sessions-empty", Static)
+        if self.rows:
+            empty.update(Content.styled(
+                f"{len(self.rows)} round{'s' if len(self.rows) != 1 else ''} recorded",
+                "$foreground-muted"))
+            table.move_cursor(row=min(keep, len(self.rows) - 1))
+            table.focus()
+        else:
+            empty.update(Content.styled("No rounds recorded yet. Press n to set one up.",
+                                        "$foreground-muted"))
+
+    def _selected(self) -> SessionRow | None:
+        table = self.query_one("#sessions", DataTable)
+        if not self.rows or table.cursor_row < 0 or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_open(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.iapp.show_report(row.dir)
+
+    def action_replay(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.iapp.show_replay(row.dir)
+
+    def action_delete(self) -> None:
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        row = self._selected()
+        if row is None:
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._delete(row)
+
+        self.app.push_screen(ConfirmScreen(
+            f"Delete the round recorded {row.when}?",
+            "Its recording and report are removed for good."), answer)
+
+    @work(thread=True, group="sessions-delete", exit_on_error=False)
+    def _delete(self, row: SessionRow) -> None:
+        from simulator.tui.catalog import delete_session
+
+        settings = self.iapp.settings
+        assert settings is not None
+        from simulator.tui.catalog import list_sessions
+
+        delete_session(settings.sessions_dir(), row.dir)
+        self.app.call_from_thread(self.notify, f"Deleted the round recorded {row.when}.",
+                                  timeout=4)
+        self.post_message(SessionsListed(list_sessions(settings.sessions_dir())))
+
+    def action_new_round(self) -> None:
+        self.iapp.action_new_round()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
