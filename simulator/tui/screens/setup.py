@@ -109,7 +109,13 @@ class SetupScreen(AppScreen):
     def _load_catalog(self) -> None:
         from simulator.tui.catalog import load_catalog
 
-        catalog = self.iapp.catalog or load_catalog(self.iapp.options.bank)
+        try:
+            catalog = self.iapp.catalog or load_catalog(self.iapp.options.bank)
+        except Exception as exc:  # show it: a set-up screen stuck on "loading" helps nobody
+            from simulator.tui.catalog import Catalog
+
+            catalog = Catalog([], [], [f"could not read the question banks: "
+                                       f"{type(exc).__name__}: {exc}"])
         self.post_message(CatalogLoaded(catalog))
 
     @work(thread=True, exclusive=True, group="setup-status", exit_on_error=False)
