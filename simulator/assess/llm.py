@@ -136,6 +136,7 @@ class LlmJudge:
 
     def warm_up(self) -> None:
         """Import litellm now (seconds), so the first judgement does not wait for it."""
+        self.offline.warm_up()
         import_litellm()
 
     def messages(self, question: Question, thread: list[Exchange],

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from simulator.assess.coverage import Assessment, assess
+from simulator.assess.coverage import Assessment, assess, idf
 from simulator.banks.model import FollowUp, Question
 
 
@@ -93,6 +93,10 @@ class OfflinePolicy:
                + (f"contradicted: \"{v.evidence}\"" if v.contradicted else "not covered")
                + "; it is the most important gap with a follow-up")
         return Decision(chosen, why)
+
+    def warm_up(self) -> None:
+        """Read the word statistics of every shipped rubric now, not on the first answer."""
+        idf("")
 
     def judge(self, question: Question, thread: list[Exchange],
               asked: list[FollowUp]) -> Judgement:
