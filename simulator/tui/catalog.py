@@ -15,7 +15,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.banks.loader import load_bank, load_banks
 from simulator.errors import UserError
+from simulator.personas import list_personas
 
 if TYPE_CHECKING:
     from simulator.banks.model import Bank, Question
@@ -54,9 +56,6 @@ def load_catalog(bank: str | None = None) -> Catalog:
 
     Read once per process (reading every bank takes most of a second).
     """
-    from simulator.banks.loader import load_bank, load_banks
-    from simulator.personas import list_personas
-
     errors: list[str] = []
     chosen = None
     try:

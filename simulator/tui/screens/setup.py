@@ -31,6 +31,9 @@ def _split(value: object) -> tuple[str, ...]:
     return tuple(v for v in str(value).split(",") if v) if isinstance(value, str) else ()
 
 
+#: Seconds to wait for the question banks before reading them again.
+CATALOG_RETRY_S = 5.0
+
 class SetupScreen(AppScreen):
     """Topics, level, role, how many questions, the interviewer, the mode and how answers end."""
 
@@ -141,12 +144,22 @@ class SetupScreen(AppScreen):
             if last is not None and not self._fixed:
                 self._choices = last
         self._refresh_saved()
+        # One after the other: the status check imports the speech libraries, and
+        # importing them in two threads at once has been seen to stall the bank load.
         self._load_catalog()
-        self._check_status()
+        self.set_timer(CATALOG_RETRY_S, self._catalog_watchdog)
+
+    def _catalog_watchdog(self) -> None:
+        """Reading the banks takes well under a second; if nothing came, read again."""
+        if self._catalog is None:
+            self._load_catalog()
+            self.set_timer(CATALOG_RETRY_S, self._catalog_watchdog)
 
     @on(CatalogLoaded)
     def _catalog_loaded(self, message: CatalogLoaded) -> None:
         cat = self._catalog = message.catalog
+        if self.iapp.settings is not None:
+            self._check_status()
         self.iapp.catalog = cat
         for err in cat.errors:
             self.notify(err, title="Question banks", severity="error", timeout=15)
