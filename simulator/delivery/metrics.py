@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from simulator.audio import SAMPLE_RATE
+from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
 from simulator.speech.verbatim import bare, is_filler
 
 
@@ -135,28 +136,14 @@ def _pauses(audio: np.ndarray | None, words: list[Any], pause_s: float) -> list[
     if audio is None or len(audio) < SAMPLE_RATE // 10:
         gaps = [(a.end, b.start - a.end) for a, b in zip(words, words[1:], strict=False)]
         return [Pause(round(s, 2), round(d, 2)) for s, d in gaps if d >= pause_s]
-    hop = SAMPLE_RATE // 100
-    a = audio[: len(audio) // hop * hop].reshape(-1, hop)
-    rms = np.sqrt(np.mean(np.square(a, dtype=np.float64), axis=1))
-    speech = rms[int(lo_t * 100): int(hi_t * 100) + 1]
+    rms = frame_rms(audio)
+    lo, hi = frame_at(lo_t), frame_at(hi_t) + 1
+    speech = rms[lo:hi]
     if not len(speech):
         return []
     floor = max(0.004, float(np.percentile(speech, 90)) * 0.1)
-    quiet = rms < floor
-    out = []
-    i = int(lo_t * 100)
-    end = min(len(quiet), int(hi_t * 100) + 1)
-    while i < end:
-        if quiet[i]:
-            j = i
-            while j < end and quiet[j]:
-                j += 1
-            if (j - i) / 100 >= pause_s:
-                out.append(Pause(round(i / 100, 2), round((j - i) / 100, 2)))
-            i = j
-        else:
-            i += 1
-    return out
+    return [Pause(round(i * FRAME_S, 2), round((j - i) * FRAME_S, 2))
+            for i, j in runs(rms < floor, lo, hi) if (j - i) * FRAME_S >= pause_s]
 
 
 def _bursts(times: list[float], window_s: float = 10.0, count: int = 3) -> list[float]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulator.audio import SAMPLE_RATE
+from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
 
 if TYPE_CHECKING:
     from simulator.speech.stt import Word
@@ -43,49 +43,19 @@ def strip_fillers(text: str) -> str:
     return re.sub(r"\s{2,}", " ", out).strip()
 
 
-def _voiced_s(audio: np.ndarray, start: float, end: float, floor: float) -> float:
-    a = audio[int(max(0.0, start) * SAMPLE_RATE): int(end * SAMPLE_RATE)]
-    if len(a) < 160:
-        return 0.0
-    frames = a[: len(a) // 160 * 160].reshape(-1, 160)
-    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
-    return float((rms > floor).sum()) * 0.01
-
-
-def speech_floor(audio: np.ndarray) -> float:
+def speech_floor(rms: np.ndarray) -> float:
     """A level below the answer's typical speech, above its silence."""
-    if len(audio) < 1600:
+    if len(rms) < 10:
         return 0.01
-    frames = audio[: len(audio) // 160 * 160].reshape(-1, 160)
-    rms = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1))
     return max(0.005, float(np.percentile(rms, 90)) * 0.15)
-
-
-def _voiced_runs(audio: np.ndarray, start: float, end: float, floor: float
-                 ) -> list[tuple[float, float]]:
-    a = audio[int(max(0.0, start) * SAMPLE_RATE): int(max(start, end) * SAMPLE_RATE)]
-    if len(a) < 160:
-        return []
-    frames = a[: len(a) // 160 * 160].reshape(-1, 160)
-    voiced = np.sqrt(np.mean(np.square(frames, dtype=np.float64), axis=1)) > floor
-    runs, i = [], 0
-    while i < len(voiced):
-        if voiced[i]:
-            j = i
-            while j < len(voiced) and voiced[j]:
-                j += 1
-            runs.append((max(0.0, start) + i / 100, max(0.0, start) + j / 100))
-            i = j
-        else:
-            i += 1
-    return runs
 
 
 def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
     """Mark fillers, dropping any that has no voiced audio where it is said to be, and
     placing each on its own stretch of voice (Whisper often gives a filler no length
     and the time of the word after it)."""
-    floor = speech_floor(audio)
+    rms = frame_rms(audio)
+    voiced = rms > speech_floor(rms)
     out: list[Word] = []
     for w in words:
         if not is_filler(w.word):
@@ -94,13 +64,14 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
         prev_end = out[-1].end if out else 0.0
         if w.end - w.start < 0.1:
             # The filler sits in the voice between the previous word and this time.
-            runs = [r for r in _voiced_runs(audio, prev_end - 0.05, w.start + 0.1, floor)
-                    if r[1] - r[0] >= 0.08]
-            if runs:
-                s, e = runs[-1]
-                out.append(replace(w, start=round(s, 3), end=round(e, 3), filler=True))
+            found = [r for r in runs(voiced, frame_at(prev_end - 0.05), frame_at(w.start + 0.1))
+                     if (r[1] - r[0]) * FRAME_S >= 0.08]
+            if found:
+                i, j = found[-1]
+                out.append(replace(w, start=round(i * FRAME_S, 3), end=round(j * FRAME_S, 3),
+                                   filler=True))
             continue
         # Word timings are loose by a tenth of a second or so: look a little wider.
-        if _voiced_s(audio, w.start - 0.1, w.end + 0.1, floor) >= 0.08:
+        if voiced[frame_at(w.start - 0.1): frame_at(w.end + 0.1)].sum() * FRAME_S >= 0.08:
             out.append(replace(w, filler=True))
     return out
