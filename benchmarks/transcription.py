@@ -108,7 +108,7 @@ def main() -> None:
     items += yaml.safe_load((EVAL / "jargon.yaml").read_text())["answers"]
     base = load_settings(include_user_file=False)
     glossary = round_glossary(base)
-    gterms = sorted({term for _, term in glossary._pairs})
+    gterms = glossary.terms
     synth = Pyttsx3Synthesizer()
     plain = WhisperTranscriber(base.stt.model_copy(update={"verbatim": False}))
     verbatim = WhisperTranscriber(base.stt.model_copy(update={"verbatim": True}))

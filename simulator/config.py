@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -248,7 +247,3 @@ def load_settings(
     merged = _deep_merge(merged, overrides or {})
     _check(merged, "command line")
     return Settings(**merged)
-
-
-def section_names() -> Iterable[str]:
-    return Settings.model_fields.keys()

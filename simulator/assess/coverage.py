@@ -312,9 +312,3 @@ def assess(question: Question, transcript: str) -> Assessment:
             verdicts.append(PointVerdict(point.id, False, "", support=support))
     covered = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
     return Assessment(verdicts, round(covered / question.total_weight, 3))
-
-
-def assess_point(point: RubricPoint, text: str) -> PointVerdict:
-    """One point on its own (for tools and tests)."""
-    q = Question(id="single", prompt="Single point check.", rubric=[point])
-    return assess(q, text).points[0]

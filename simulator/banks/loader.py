@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from simulator import locations
-from simulator.banks.model import Bank, Question
+from simulator.banks.model import Bank
 from simulator.errors import UserError
 
 
@@ -111,10 +111,21 @@ def load_bank(name_or_path: str | Path) -> Bank:
     return bank
 
 
+#: Banks already read, by folder, with the files' sizes and times when they were read:
+#: a round reads the shipped banks for its questions, its glossary and the judge's
+#: word statistics, and each of those should not parse 190 questions again.
+_READ: dict[Path, tuple[tuple[tuple[str, int, int], ...], list[Bank]]] = {}
+
+
 def load_banks(directory: Path | None = None) -> list[Bank]:
     """Every bank in a folder (the shipped bank/ by default), ids checked across files."""
-    directory = directory or locations.bank_dir()
-    banks = [load_bank(p) for p in sorted(directory.glob("*.yaml"))]
+    directory = (directory or locations.bank_dir()).resolve()
+    files = sorted(directory.glob("*.yaml"))
+    stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    cached = _READ.get(directory)
+    if cached is not None and cached[0] == stamp:
+        return list(cached[1])
+    banks = [load_bank(p) for p in files]
     owner: dict[str, str] = {}
     for bank in banks:
         for q in bank.questions:
@@ -124,8 +135,5 @@ def load_banks(directory: Path | None = None) -> list[Bank]:
                     "ids must be unique across banks"
                 )
             owner[q.id] = bank.topic
-    return banks
-
-
-def all_questions(banks: list[Bank]) -> list[tuple[Bank, Question]]:
-    return [(b, q) for b in banks for q in b.questions]
+    _READ[directory] = (stamp, banks)
+    return list(banks)

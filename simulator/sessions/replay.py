@@ -37,10 +37,6 @@ def timeline(session: StoredSession) -> list[Utterance]:
     return out
 
 
-def missing_audio(session: StoredSession) -> list[Path]:
-    return [u.audio for u in timeline(session) if u.audio is not None and not u.audio.exists()]
-
-
 def play_through(items: list[Utterance], play: Callable[[Path, threading.Event], object],
                  cancel: threading.Event) -> Iterator[Utterance]:
     """Play each utterance's audio in order, yielding it just before it plays."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,7 +147,3 @@ def list_session_dirs(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(d for d in root.iterdir() if (d / EVENTS).exists())
-
-
-def now() -> float:
-    return time.monotonic()

@@ -40,6 +40,11 @@ class Glossary:
         g._pairs = sorted(self._pairs + other._pairs, key=lambda p: -len(p[0]))
         return g
 
+    @property
+    def terms(self) -> list[str]:
+        """The canonical terms, each once."""
+        return sorted({term for _, term in self._pairs})
+
     def __len__(self) -> int:
         return len(self._pairs)
 
