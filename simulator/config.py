@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simulator import locations
+from simulator.delivery.words import FILLER_PHRASES, HEDGE_PHRASES
 from simulator.errors import UserError
 
 ENV_PREFIX = "INTERVIEW_"
@@ -124,11 +125,9 @@ class DeliverySettings(_Section):
 
     pause_s: float = Field(1.0, ge=0.2, le=10)
     """A silence at least this long inside an answer is reported as a pause."""
-    fillers: list[str] = ["you know", "i mean", "sort of", "kind of", "basically",
-                          "actually", "anyway", "like"]
+    fillers: list[str] = list(FILLER_PHRASES)
     """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
-    hedges: list[str] = ["i think maybe", "i guess", "i'm not sure", "i am not sure",
-                         "probably", "i suppose", "i don't know", "i do not know", "perhaps"]
+    hedges: list[str] = list(HEDGE_PHRASES)
     """Phrases that soften a claim."""
     fillers_ok_per_min: float = Field(5.0, ge=0)
     """Up to this many fillers a minute cost a speaker little."""

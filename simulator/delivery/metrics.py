@@ -16,6 +16,7 @@ import numpy as np
 
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
+from simulator.delivery.words import FILLER_PHRASES, HEDGE_PHRASES
 from simulator.speech.verbatim import bare, is_filler
 
 
@@ -25,12 +26,9 @@ class DeliveryConfig:
 
     pause_s: float = 1.0
     """A silence at least this long inside an answer is a pause."""
-    fillers: tuple[str, ...] = ("you know", "i mean", "sort of", "kind of", "basically",
-                                "actually", "anyway", "like")
+    fillers: tuple[str, ...] = FILLER_PHRASES
     """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
-    hedges: tuple[str, ...] = ("i think maybe", "i guess", "i'm not sure", "i am not sure",
-                               "probably", "i suppose", "kind of maybe", "i don't know",
-                               "i do not know", "perhaps")
+    hedges: tuple[str, ...] = HEDGE_PHRASES
     """Phrases that soften a claim."""
     good_wpm: tuple[int, int] = (140, 160)
     """The usual pace for this kind of talk."""
