@@ -103,20 +103,18 @@ class RoundControls:
 
     def repeat(self) -> bool:
         """Ask the question again. Returns False when there is no question to repeat."""
-        with self._cond:
-            if self.cancel.is_set() or self._stage in (Stage.WORKING, Stage.REVIEW):
-                return False
-            self._pending.add(Action.REPEAT)
-            self._interrupt.set()
-            self._cond.notify_all()
-            return True
+        return self._interrupt_for(Action.REPEAT, refused=(Stage.WORKING, Stage.REVIEW))
 
     def skip(self) -> bool:
         """Leave the current question for the next one."""
+        return self._interrupt_for(Action.SKIP)
+
+    def _interrupt_for(self, action: Action, refused: tuple[Stage, ...] = ()) -> bool:
+        """Ask for ``action`` and cut short whatever the engine is doing."""
         with self._cond:
-            if self.cancel.is_set():
+            if self.cancel.is_set() or self._stage in refused:
                 return False
-            self._pending.add(Action.SKIP)
+            self._pending.add(action)
             self._interrupt.set()
             self._cond.notify_all()
             return True

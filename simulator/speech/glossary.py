@@ -18,7 +18,6 @@ from simulator.speech.stt import Transcript, Word
 class Correction:
     heard: str
     term: str
-    start: float | None = None
 
 
 class Glossary:
@@ -36,8 +35,14 @@ class Glossary:
         self._pairs.sort(key=lambda p: -len(p[0]))
 
     def merged(self, other: Glossary) -> Glossary:
+        """Both glossaries; a variant both list for the same term is kept once."""
         g = Glossary()
-        g._pairs = sorted(self._pairs + other._pairs, key=lambda p: -len(p[0]))
+        seen: set[tuple[tuple[str, ...], str]] = set()
+        for words, term in self._pairs + other._pairs:
+            if (tuple(words), term) not in seen:
+                seen.add((tuple(words), term))
+                g._pairs.append((words, term))
+        g._pairs.sort(key=lambda p: -len(p[0]))
         return g
 
     @property
