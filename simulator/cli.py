@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="feed answer files at real-time speed through the microphone path")
     run.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
                      help="draw questions at random (default: on with the mic, off with files)")
+    run.add_argument("--review", nargs="?", const="-", metavar="FILE",
+                     help="check each transcript before it is judged: type corrections "
+                          "('heard => meant') or read one line per answer from FILE")
 
     rp = sub.add_parser("replay", help="print a recorded round and play both sides")
     rp.add_argument("session", help="session id, id prefix, folder, or 'last'")
@@ -117,6 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     ss = sub.add_parser("sessions", help="list recorded sessions")
     ss.add_argument("--json", action="store_true")
     _add_config_flags(ss)
+
+    gl = sub.add_parser("glossary", help="your own terms and how the transcriber mishears them")
+    gsub = gl.add_subparsers(dest="glossary_command", metavar="ACTION", required=True)
+    gsub.add_parser("list", help="the terms you added (and where the file is)")
+    ga = gsub.add_parser("add", help="add a term and the ways it gets misheard")
+    ga.add_argument("term")
+    ga.add_argument("heard", nargs="+", help="how it was misheard, e.g. 'laura'")
+    gle = gsub.add_parser("learn", help="keep the corrections you made in a session")
+    gle.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    _add_config_flags(gle)
+
+    mo = sub.add_parser("models", help="Whisper models this machine can use, with measured "
+                                      "accuracy and speed")
+    mo.add_argument("--json", action="store_true")
+    _add_config_flags(mo)
 
     sub.add_parser("devices", help="list audio devices")
     doc = sub.add_parser("doctor", help="check speech, audio, the Whisper model and CUDA")
@@ -156,12 +174,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return load_settings(getattr(args, "config", None), _overrides(args))
 
 
-def _drive(prepared: Any, as_json: bool) -> int:
+def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
     from simulator.console import ConsolePrinter, print_summary
-    from simulator.engine.events import Notice
+    from simulator.engine.events import AwaitingCorrections, Notice
     from simulator.sessions.summary import round_document, strengths_and_gaps
 
-    printer = None if as_json else ConsolePrinter()
+    printer = None if as_json else ConsolePrinter(
+        low_confidence=prepared.interview.p.low_confidence)
     events = []
     try:
         for event in prepared.events():
@@ -170,6 +189,11 @@ def _drive(prepared: Any, as_json: bool) -> int:
                 printer.handle(event)
             elif isinstance(event, Notice):
                 print(f"note: {event.message}", file=sys.stderr)
+            if isinstance(event, AwaitingCorrections):
+                controls = prepared.interview.controls
+                for heard, meant in review.next(event.unsure):
+                    controls.correct(heard, meant)
+                controls.talk()
     except KeyboardInterrupt:
         print(f"\nStopped. What was recorded is kept in {prepared.session.dir}", file=sys.stderr)
         return 130
@@ -201,9 +225,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     sel = Selection(args.question, args.topic, args.level, args.role, args.source,
                     settings.interview.questions, shuffle, args.seed)
     label, questions = pick_questions(args.bank, sel)
+    review = None
+    controls = None
+    if args.review is not None:
+        from simulator.engine.controls import RoundControls
+        from simulator.review import ReviewInput
+
+        review = ReviewInput(None if args.review == "-" else Path(args.review))
+        controls = RoundControls(check=True)
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
-                             seed=args.seed)
-    return _drive(prepared, args.json)
+                             seed=args.seed, controls=controls)
+    return _drive(prepared, args.json, review)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -341,6 +373,54 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if all(c.ok or c.optional for c in checks) else 1
 
 
+def cmd_glossary(args: argparse.Namespace) -> int:
+    from simulator.speech import learned
+
+    if args.glossary_command == "list":
+        entries = learned.load()
+        path = learned.user_glossary_file()
+        if not entries:
+            print(f"No terms yet ({path} does not exist or is empty).")
+        for term, heard in sorted(entries.items()):
+            print(f"{term}: {', '.join(heard)}")
+        return 0
+    if args.glossary_command == "add":
+        path, new = learned.add((h, args.term) for h in args.heard)
+        print(f"{new} new way(s) of mishearing {args.term!r} saved in {path}")
+        return 0
+    from simulator.sessions.store import find_session, read_session
+    from simulator.sessions.summary import round_document
+
+    d = find_session(_settings(args).sessions_dir(), args.session)
+    doc = round_document(read_session(d).events, d)
+    pairs = [tuple(c.split(" -> ", 1)) for t in doc["turns"] if t["answer"]
+             for c in t["answer"].get("candidate_corrections", [])]
+    if not pairs:
+        print(f"No corrections were made in {d.name}; nothing to learn.")
+        return 0
+    path, new = learned.add((h, m) for h, m in pairs)
+    print(f"{new} new correction(s) from {d.name} saved in {path}; later rounds apply them.")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from simulator.speech.models import available_models
+
+    rows = available_models(_settings(args).stt)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows], indent=2))
+        return 0
+    for r in rows:
+        mark = "*" if r.selected else " "
+        figures = r.figures_line()
+        print(f"{mark} {r.name:<16} {r.kind:<22} {figures}")
+        if r.note:
+            print(f"  {'':<16} {r.note}")
+    print("\n* in use. Measure a model here with: .venv/bin/python benchmarks/transcription.py "
+          "--model NAME")
+    return 0
+
+
 def cmd_bank(args: argparse.Namespace) -> int:
     from simulator.banks import commands
 
@@ -350,7 +430,7 @@ def cmd_bank(args: argparse.Namespace) -> int:
 COMMANDS = {
     "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
     "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank, "report": cmd_report,
-    "progress": cmd_progress,
+    "progress": cmd_progress, "glossary": cmd_glossary, "models": cmd_models,
 }
 
 

@@ -48,6 +48,12 @@ class SttConfig(_Section):
     never sees them."""
     allow_download: bool = False
     """Let faster-whisper download a model named by size; off, so no network unless asked."""
+    model_folders: list[str] = []
+    """Extra CTranslate2 model folders for `interview models` to list."""
+    vocabulary: bool = True
+    """Bias the decoder toward the question's words and correct near-misses on its terms."""
+    low_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    """Words heard with less probability than this are marked for the candidate to check."""
 
 
 class AudioConfig(_Section):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from typing import Any, TextIO
@@ -16,7 +17,24 @@ from simulator.engine.events import (
     QuestionAsked,
     SessionEnded,
     SessionStarted,
+    TranscriptCorrected,
 )
+
+
+def marked_transcript(e: AnswerFinished, low_confidence: float) -> str:
+    """The transcript with each word the transcriber was unsure of marked ``[word?]``."""
+    if not e.words:
+        return e.transcript
+    out = []
+    for w in e.words:
+        if w.filler:
+            continue
+        if w.probability < low_confidence:
+            word, tail = re.fullmatch(r"(.*?)([,.!?;:]*)", w.word).groups()  # type: ignore[union-attr]
+            out.append(f"[{word}?]{tail}")
+        else:
+            out.append(w.word)
+    return " ".join(out)
 
 
 def _wrap(text: str, indent: str) -> str:
@@ -26,9 +44,11 @@ def _wrap(text: str, indent: str) -> str:
 class ConsolePrinter:
     """A subscriber that prints each turn for a person reading the terminal."""
 
-    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr):
+    def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                 low_confidence: float = 0.5):
         self.out = out
         self.err = err
+        self.low_confidence = low_confidence
 
     def handle(self, e: Event) -> None:
         w = self.out.write
@@ -45,13 +65,21 @@ class ConsolePrinter:
             w(f"[turn {e.turn}] {label} ({e.question_id}, {e.budget_s} s budget)\n")
             w(_wrap(f"Interviewer: {e.prompt}", "  ") + "\n")
         elif isinstance(e, AnswerFinished):
-            said = e.transcript if not e.silent else "(silence)"
+            said = marked_transcript(e, self.low_confidence) if not e.silent else "(silence)"
             w(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
+            if e.corrections:
+                w(_wrap(f"Corrected: {'; '.join(e.corrections)}", "  ") + "\n")
             d = e.delivery
             if d and d["speaking_s"]:
                 w(f"  Delivery: {d['wpm']:.0f} wpm, {d['fillers']['count']} filler(s), "
                   f"{d['hedges']['count']} hedge(s), {len(d['pauses'])} pause(s), "
                   f"first word after {d['time_to_first_word_s']:.1f} s\n")
+        elif isinstance(e, TranscriptCorrected):
+            if e.corrections:
+                w(_wrap(f"You corrected: {'; '.join(e.corrections)}", "  ") + "\n")
+            if e.not_found:
+                w(_wrap(f"Not in the transcript, so not applied: {'; '.join(e.not_found)}",
+                        "  ") + "\n")
         elif isinstance(e, Assessed):
             covered = [p for p in e.points if p.covered]
             missed = [p for p in e.points if not p.covered]

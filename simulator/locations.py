@@ -39,3 +39,8 @@ def user_data_dir() -> Path:
 
 def default_sessions_dir() -> Path:
     return user_data_dir() / "sessions"
+
+
+def user_glossary_file() -> Path:
+    """Terms the user taught the transcriber (from their corrections), in the bank format."""
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "glossary.yaml"

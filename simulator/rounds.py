@@ -25,6 +25,7 @@ from simulator.engine.interview import Interview, ListenOptions, RoundParts
 from simulator.errors import UserError
 from simulator.personas import Persona, load_persona
 from simulator.sessions.store import SessionWriter
+from simulator.speech import learned
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import WhisperTranscriber
 from simulator.speech.tts import Pyttsx3Synthesizer, Synthesizer
@@ -53,7 +54,8 @@ def pick_questions(bank: str | None, sel: Selection) -> tuple[str, list[Question
 
 
 def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Glossary:
-    """The shipped banks' glossaries, any extra bank's, then the user's own."""
+    """The shipped banks' glossaries, any extra bank's, then the user's own (from the config
+    and from the corrections they chose to keep)."""
     g = Glossary()
     try:
         banks = load_banks()
@@ -61,7 +63,8 @@ def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Gloss
         banks = []
     for b in [*banks, *(extra or [])]:
         g = g.merged(Glossary(b.glossary))
-    return g.merged(Glossary(settings.glossary))
+    g = g.merged(Glossary(settings.glossary))
+    return g.merged(Glossary(learned.load()))
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:
@@ -117,6 +120,7 @@ def prepare_round(
         player=make_player(settings, speak), listen=listen_options(settings),
         rate_scale=settings.tts.rate_scale, seed=seed,
         glossary=glossary if glossary is not None else round_glossary(settings),
+        vocabulary=settings.stt.vocabulary, low_confidence=settings.stt.low_confidence,
         delivery=delivery_config(settings),
     )
     if live_transcript_s > 0:

@@ -115,6 +115,13 @@ class Question(_Model):
                 raise ValueError(f"follow_ups[{n}].prompt {problem}")
         return self
 
+    def terms(self) -> list[str]:
+        """Every rubric term, most important points first, each once."""
+        out: list[str] = []
+        for p in sorted(self.rubric, key=lambda p: -p.weight):
+            out += [t for t in p.terms if t not in out]
+        return out
+
     def point(self, point_id: str) -> RubricPoint:
         return next(p for p in self.rubric if p.id == point_id)
 

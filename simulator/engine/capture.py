@@ -70,9 +70,9 @@ def _speech_bounds(det: EndpointDetector, n_samples: int, pre_roll_s: float
     return lo, hi
 
 
-def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, prompt: str | None
+def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, vocabulary: str | None
                      ) -> Transcript:
-    t = stt.transcribe(audio, prompt)
+    t = stt.transcribe(audio, vocabulary)
     if lo == 0 or not t.words:
         return t
     off = lo / SAMPLE_RATE
@@ -90,7 +90,7 @@ def capture_answer(
     pre_roll_s: float,
     cancel: threading.Event,
     on_level: Callable[[Level], None] | None = None,
-    prompt: str | None = None,
+    vocabulary: str | None = None,
     speculate: bool = True,
     hooks: CaptureHooks | None = None,
 ) -> CapturedAnswer:
@@ -112,7 +112,7 @@ def capture_answer(
     def timed(audio: np.ndarray, lo: int) -> Transcript:
         t0 = time.monotonic()
         try:
-            return _transcribe_span(stt, audio, lo, prompt)
+            return _transcribe_span(stt, audio, lo, vocabulary)
         finally:
             partial_cost[0] = time.monotonic() - t0
 
@@ -148,7 +148,7 @@ def capture_answer(
                 lo, hi = bounds
                 assert det.last_speech_at is not None
                 spec = (det.last_speech_at,
-                        pool.submit(_transcribe_span, stt, audio[lo:hi], lo, prompt))
+                        pool.submit(_transcribe_span, stt, audio[lo:hi], lo, vocabulary))
                 spec[1].add_done_callback(emit)
             elif (partials and pool is not None and det.heard_speech
                   and det.silence_so_far_s == 0.0
@@ -191,7 +191,7 @@ def capture_answer(
         speculative = True
     else:
         lo, hi = bounds
-        transcript = _transcribe_span(stt, audio[lo:hi], lo, prompt)
+        transcript = _transcribe_span(stt, audio[lo:hi], lo, vocabulary)
     if pool is not None:
         pool.shutdown(wait=False, cancel_futures=True)
     return CapturedAnswer(audio, reason, ended_at, transcript, time.monotonic(), speculative,

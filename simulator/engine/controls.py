@@ -30,6 +30,8 @@ class Stage(StrEnum):
     """The answer is being recorded."""
     REVIEW = "review"
     """Practice: the verdict is shown; waiting for the key to go on."""
+    CHECK = "check"
+    """Practice: the transcript is shown before it is judged; corrections are welcome."""
 
 
 class Action(StrEnum):
@@ -65,11 +67,13 @@ class RoundControls:
     """Thread-safe requests from a front end, checked by the engine cooperatively."""
 
     def __init__(self, push_to_talk: bool = False, review: bool = False,
-                 cancel: threading.Event | None = None):
+                 cancel: threading.Event | None = None, check: bool = False):
         self.push_to_talk = push_to_talk
         """Answers start and end with the answer key instead of the silence detector."""
         self.review = review
         """Hold after each verdict until the answer key is pressed (practice mode)."""
+        self.check = check
+        """Hold after each transcript so misheard words can be corrected before judging."""
         self.cancel = cancel or threading.Event()
         """Set when the round should end; the engine records what it has and closes."""
         self._cond = threading.Condition()
@@ -77,6 +81,7 @@ class RoundControls:
         self._interrupt = _Interrupt(self.cancel)
         self._pending: set[Action] = set()
         self._paused = False
+        self._corrections: list[tuple[str, str]] = []
 
     # -- front end side ---------------------------------------------------------
 
@@ -119,6 +124,14 @@ class RoundControls:
             self._cond.notify_all()
             return True
 
+    def correct(self, heard: str, meant: str) -> bool:
+        """While a transcript is being checked: ``heard`` should read ``meant``."""
+        with self._cond:
+            if self._stage is not Stage.CHECK or not heard.strip() or not meant.strip():
+                return False
+            self._corrections.append((heard.strip(), meant.strip()))
+            return True
+
     def toggle_pause(self) -> bool:
         """Pause or resume; returns whether the round is now paused.
 
@@ -158,6 +171,11 @@ class RoundControls:
                 self._pending.discard(action)
                 return True
             return False
+
+    def take_corrections(self) -> list[tuple[str, str]]:
+        with self._cond:
+            out, self._corrections = self._corrections, []
+            return out
 
     def pending(self, action: Action) -> bool:
         with self._cond:

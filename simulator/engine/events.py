@@ -114,6 +114,28 @@ class AnswerFinished(Event):
 
 
 @dataclass(frozen=True)
+class AwaitingCorrections(Event):
+    """Practice: the transcript is held for checking; the answer key goes on to judging."""
+
+    turn: int
+    unsure: list[str]
+    """Words the transcriber was unsure of, in order, worth checking first."""
+
+
+@dataclass(frozen=True)
+class TranscriptCorrected(Event):
+    """The candidate corrected misheard words before the answer was judged."""
+
+    turn: int
+    corrections: list[str]
+    """As 'heard -> meant'."""
+    transcript: str
+    """The text the judge reads from now on."""
+    not_found: list[str] = field(default_factory=list)
+    """Corrections whose heard words are not in the transcript (nothing was changed)."""
+
+
+@dataclass(frozen=True)
 class PointResult:
     id: str
     covered: bool
@@ -201,6 +223,7 @@ _TYPE_NAMES = {
     TurnTimed: "turn_timed", SessionEnded: "session_ended",
     AwaitingAnswer: "awaiting_answer", PartialTranscript: "partial_transcript",
     AnswerStopped: "answer_stopped", ControlUsed: "control_used",
+    AwaitingCorrections: "awaiting_corrections", TranscriptCorrected: "transcript_corrected",
 }
 EVENT_TYPES = {v: k for k, v in _TYPE_NAMES.items()}
 

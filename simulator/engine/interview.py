@@ -31,6 +31,7 @@ from simulator.engine.events import (
     AnswerStopped,
     Assessed,
     AwaitingAnswer,
+    AwaitingCorrections,
     ControlUsed,
     Decided,
     Event,
@@ -42,11 +43,13 @@ from simulator.engine.events import (
     QuestionAsked,
     SessionEnded,
     SessionStarted,
+    TranscriptCorrected,
     TurnTimed,
     WordTiming,
 )
 from simulator.personas import Persona
-from simulator.speech.glossary import Glossary
+from simulator.speech import vocabulary
+from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcriber, Transcript
 from simulator.speech.tts import Synthesizer
 
@@ -95,6 +98,10 @@ class RoundParts:
     seed: int | None = None
     glossary: Glossary = field(default_factory=Glossary)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    vocabulary: bool = True
+    """Bias transcription toward each question's words and correct near-misses on them."""
+    low_confidence: float = 0.5
+    """Words heard with less probability than this are offered for checking."""
 
 
 class Interview:
@@ -202,6 +209,13 @@ class Interview:
                     if outcome == "out_of_answers":
                         out_of_answers = True
                         break
+                    if self.controls.check and not self.cancel.is_set():
+                        checked = yield from self._check(turns)
+                        if checked == "cancelled":
+                            status = "cancelled"
+                            break
+                        if checked == "skipped":
+                            break
                     cap = self._last
                     assert cap is not None
                     thread.append(Exchange(prompt, cap.transcript.text))
@@ -252,6 +266,46 @@ class Interview:
             yield SessionEnded(self._t(), status, turns, error=str(exc) or type(exc).__name__)
             raise
         yield SessionEnded(self._t(), status, turns)
+
+    def _check(self, turn: int) -> Generator[Event, None, str]:
+        """Practice: hold the transcript so misheard words can be corrected before judging.
+
+        Returns 'checked', 'skipped' or 'cancelled'.
+        """
+        cap = self._last
+        assert cap is not None
+        t = cap.transcript
+        if t.silent:
+            return "checked"
+        unsure = [w.word for w in t.words
+                  if w.probability < self.p.low_confidence and not w.filler]
+        yield AwaitingCorrections(self._t(), turn, unsure)
+        c = self.controls
+        got = c.wait_for(Stage.CHECK, {Action.TALK, Action.SKIP})
+        fixes = c.take_corrections()
+        c.enter(Stage.WORKING)
+        if got is None:
+            return "cancelled"
+        c.take(got)
+        if got is Action.SKIP:
+            yield ControlUsed(self._t(), turn, "skip")
+            return "skipped"
+        if fixes:
+            done: list[str] = []
+            missing: list[str] = []
+            for heard, meant in fixes:
+                t, applied = Glossary({meant: [heard]}).correct(t)
+                (done if applied else missing).append(f"{heard} -> {meant}")
+            self._last = replace(cap, transcript=t)
+            yield TranscriptCorrected(self._t(), turn, done, t.text, missing)
+        return "checked"
+
+    def _heard_right(self, t: Transcript, vocab: vocabulary.Vocabulary
+                     ) -> tuple[Transcript, list[Correction]]:
+        """The transcript with the glossary's and the question's corrections applied."""
+        t, fixes = self.p.glossary.correct(t)
+        t, near = vocabulary.correct(t, vocab)
+        return t, fixes + near
 
     def _hold(self, turn: int) -> Iterator[Event]:
         """While the round is paused, wait here (the pause and resume are recorded)."""
@@ -331,8 +385,11 @@ class Interview:
             with lock:
                 levels.append(level)
 
+        vocab = (vocabulary.for_question(question.prompt, question.terms())
+                 if p.vocabulary else vocabulary.Vocabulary.empty())
+
         def on_partial(t: Transcript) -> None:
-            text = p.glossary.correct(t)[0].text
+            text = self._heard_right(t, vocab)[0].text
             with lock:
                 partials.append(text)
 
@@ -353,7 +410,8 @@ class Interview:
                     box["cap"] = capture_answer(
                         source, writer, p.transcriber, endpoint,
                         p.listen.frame_len, p.listen.pre_roll_s, stop, on_level,
-                        speculate=p.listen.speculate, hooks=hooks,
+                        vocabulary=vocab.bias or None, speculate=p.listen.speculate,
+                        hooks=hooks,
                     )
             except BaseException as exc:  # re-raised in the round's thread below
                 errors.append(exc)
@@ -388,7 +446,7 @@ class Interview:
         if cap.discarded:
             return
         heard = cap.transcript
-        t, fixes = p.glossary.correct(heard)
+        t, fixes = self._heard_right(heard, vocab)
         if fixes:
             cap = self._last = replace(cap, transcript=t)
         yield AnswerFinished(

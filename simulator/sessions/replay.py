@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from simulator.engine.events import AnswerFinished, InterviewerSaid, QuestionAsked
+from simulator.engine.events import (
+    AnswerFinished,
+    InterviewerSaid,
+    QuestionAsked,
+    TranscriptCorrected,
+)
 from simulator.sessions.store import StoredSession
 
 
@@ -34,6 +39,10 @@ def timeline(session: StoredSession) -> list[Utterance]:
             text = e.transcript if not e.silent else "(silence)"
             out.append(Utterance("candidate", round(start, 3), text, session.dir / e.audio,
                                  e.turn))
+        elif isinstance(e, TranscriptCorrected):
+            for i, u in enumerate(out):
+                if u.speaker == "candidate" and u.turn == e.turn:
+                    out[i] = replace(u, text=e.transcript)
     return out
 
 

@@ -15,6 +15,7 @@ from simulator.engine.events import (
     QuestionAsked,
     SessionEnded,
     SessionStarted,
+    TranscriptCorrected,
     TurnTimed,
 )
 
@@ -51,6 +52,11 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 "finished_at_s": e.t,
             }
             turns[e.turn]["delivery"] = e.delivery
+        elif isinstance(e, TranscriptCorrected) and turns.get(e.turn, {}).get("answer"):
+            ans = turns[e.turn]["answer"]
+            ans["heard"] = ans.get("heard", ans["transcript"])
+            ans["transcript"] = e.transcript
+            ans["candidate_corrections"] = ans.get("candidate_corrections", []) + e.corrections
         elif isinstance(e, Assessed) and e.turn in turns:
             turns[e.turn]["assessment"] = {
                 "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,

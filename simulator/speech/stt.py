@@ -69,7 +69,9 @@ class Transcriber(Protocol):
 
     def load(self) -> None: ...
 
-    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript: ...
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None) -> Transcript:
+        """``vocabulary``: words the answer is likely to contain, to bias the decoder."""
+        ...
 
 
 def bundled_model_path() -> Path | None:
@@ -159,17 +161,17 @@ class WhisperTranscriber:
                     "doctor`", field="stt.model",
                 ) from None
 
-    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript:
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None) -> Transcript:
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript("", [], silent=True)
         self.load()
-        full_prompt = " ".join(p for p in (FILLER_PROMPT if self.cfg.verbatim else None,
-                                           prompt) if p) or None
-        result = self._decode(audio, full_prompt)
-        if full_prompt and _skipped_speech(result, len(audio) / SAMPLE_RATE):
+        prompt = FILLER_PROMPT if self.cfg.verbatim else None
+        hotwords = vocabulary if self.cfg.vocabulary and vocabulary else None
+        result = self._decode(audio, prompt, hotwords)
+        if (prompt or hotwords) and _skipped_speech(result, len(audio) / SAMPLE_RATE):
             # A prompt occasionally makes Whisper jump over a stretch of speech;
             # then the unprompted reading is the more complete one.
-            plain = self._decode(audio, None)
+            plain = self._decode(audio, None, None)
             if len(plain.words) > len(result.words):
                 result = plain
         if result.silent:
@@ -177,12 +179,14 @@ class WhisperTranscriber:
         words = keep_real_fillers(result.words, audio)
         return Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
 
-    def _decode(self, audio: np.ndarray, prompt: str | None) -> Transcript:
+    def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None
+                ) -> Transcript:
         with self._lock:
+            # initial_prompt conditions only the first 30 s window; hotwords every one.
             segments, _info = self._model.transcribe(
                 audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
                 word_timestamps=True, vad_filter=True, initial_prompt=prompt,
-                condition_on_previous_text=False,
+                hotwords=hotwords, condition_on_previous_text=False,
             )
             # Segments are produced lazily: decoding happens in this loop.
             kept = [s for s in segments if not _is_noise(s)]

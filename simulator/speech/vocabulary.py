@@ -1,0 +1,177 @@
+"""Hearing the words a question expects: decoder bias, and correcting near-misses on them.
+
+Two halves. Before decoding, the question and its rubric terms are given to
+Whisper as ``hotwords``, which (unlike ``initial_prompt``) condition every
+30 s window, not only the first. After decoding, a word the decoder was unsure
+of that sounds or spells almost like one of the question's terms is replaced
+by the term ("dpu memory" -> "GPU memory"). The correction is deliberately
+narrow, because crediting a term the candidate never said is worse than missing
+one: the decoder must have been unsure, the term's words must line up one to
+one with what was heard, each changed word must be close to the term's word,
+and a change to an everyday word is made only when the decoder was very unsure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import jellyfish
+from rapidfuzz import fuzz
+
+from simulator.assess.text import stem, tokens
+from simulator.speech.glossary import Correction
+from simulator.speech.stt import Transcript, Word
+from simulator.speech.verbatim import strip_fillers
+
+#: Decoder bias is cut to this many terms: hotwords take at most half the context.
+MAX_BIAS_TERMS = 40
+#: Below this word probability, the decoder was unsure enough for a close match to win.
+UNSURE = 0.5
+#: ...and below this, even a change to an everyday word may be made.
+VERY_UNSURE = 0.3
+#: A near-exact match (one letter off) may correct a fairly confident word.
+NEAR_EXACT = 0.95
+CLOSE = 0.8
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What one question leads the transcriber to expect."""
+
+    bias: str
+    """Text given to the decoder as hotwords on every window."""
+    terms: tuple[str, ...]
+    """Terms a near-miss may be corrected to."""
+
+    @classmethod
+    def empty(cls) -> Vocabulary:
+        return cls("", ())
+
+
+def for_question(prompt: str, rubric_terms: Iterable[str], extra: Iterable[str] = ()
+                 ) -> Vocabulary:
+    """The question's prompt and its rubric terms (then any extra terms), each once."""
+    terms: list[str] = []
+    for t in [*rubric_terms, *extra]:
+        t = " ".join(t.split())
+        if t and t.lower() not in (x.lower() for x in terms):
+            terms.append(t)
+    bias = f"{' '.join(prompt.split())} {', '.join(terms[:MAX_BIAS_TERMS])}.".strip()
+    return Vocabulary(bias, tuple(terms))
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
+@lru_cache(maxsize=4096)
+def _term_words(term: str) -> tuple[str, ...]:
+    return tuple(w for w in (_bare(x) for x in term.replace("-", " ").split()) if w)
+
+
+@lru_cache(maxsize=16384)
+def _specialist(word: str) -> bool:
+    """A word rare in everyday speech (jargon), so a near-miss on it is a mishearing."""
+    from simulator.assess.coverage import concept, idf  # the banks' own word statistics
+
+    return any(c.isdigit() for c in word) or (len(word) >= 3 and idf(concept(stem(word))) >= 4.0)
+
+
+def _pair_ok(heard: Word, said: str, n_words: int) -> bool:
+    h = _bare(heard.word)
+    if h == said:
+        return True
+    if stem(h) == stem(said):
+        # "page attention" -> "paged attention": only inside a multi-word term, and only
+        # when unsure, so "batches" is not rewritten to "batch".
+        return n_words >= 2 and heard.probability < UNSURE
+    if h in said or said in h:
+        return False  # "rank" is not "rerank", "LoRA" is not "QLoRA"
+    if not (_specialist(said) or heard.probability < VERY_UNSURE):
+        return False
+    return fuzz.ratio(h, said) >= 50 or jellyfish.metaphone(h) == jellyfish.metaphone(said)
+
+
+def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, int, int, str]]:
+    out = []
+    bare = [_bare(w.word) for w in words]
+    for term in terms:
+        tw = _term_words(term)
+        n = len(tw)
+        if not tw or (n == 1 and len(tw[0]) < 5 and not _specialist(tw[0])):
+            continue
+        joined = "".join(tw)
+        for i in range(len(words) - n + 1):
+            window = bare[i:i + n]
+            if tuple(window) == tw or "" in window:
+                continue
+            if any(words[i + k].filler for k in range(n)):
+                continue
+            if not all(_pair_ok(words[i + k], tw[k], n) for k in range(n)):
+                continue
+            sim = fuzz.ratio("".join(window), joined) / 100
+            unsure = min(words[i + k].probability for k in range(n) if window[k] != tw[k])
+            if (sim >= CLOSE and unsure < UNSURE) or (sim >= NEAR_EXACT and unsure < 0.9):
+                out.append((sim, i, n, term))
+    return out
+
+
+def correct_words(words: list[Word], terms: Iterable[str]) -> tuple[list[Word], list[Correction]]:
+    """Replace near-misses on the terms, best match first, never two on one word."""
+    taken: set[int] = set()
+    chosen = []
+    for _sim, i, n, term in sorted(_candidates(words, terms), reverse=True):
+        span = set(range(i, i + n))
+        if span & taken:
+            continue
+        taken |= span
+        chosen.append((i, n, term))
+    out = list(words)
+    fixes = []
+    for i, n, term in sorted(chosen, reverse=True):
+        first, last = out[i], out[i + n - 1]
+        heard = " ".join(w.word.strip() for w in out[i:i + n])
+        tail = re.findall(r"[,.!?]+$", last.word)
+        out[i:i + n] = [replace(first, word=term + (tail[0] if tail else ""), end=last.end,
+                                probability=min(w.probability for w in out[i:i + n]))]
+        fixes.append(Correction(re.sub(r"[,.!?]+$", "", heard), term))
+    return out, fixes[::-1]
+
+
+def correct(t: Transcript, vocabulary: Vocabulary) -> tuple[Transcript, list[Correction]]:
+    """The transcript with near-misses on the question's terms corrected; text rebuilt
+    from the words so the two agree."""
+    if t.silent or not vocabulary.terms or not t.words:
+        return t, []
+    words, fixes = correct_words(t.words, vocabulary.terms)
+    if not fixes:
+        return t, []
+    verbatim = " ".join(w.word.strip() for w in words)
+    return replace(t, text=strip_fillers(verbatim), words=words, verbatim=verbatim), fixes
+
+
+def term_heard(term: str, text: str) -> bool:
+    """Whether a term comes out in a transcript: same words, or the same word stems, or the
+    same letters with different spacing ("deep seek" for DeepSeek)."""
+    want, have = tokens(term), tokens(text)
+    if not want:
+        return False
+    n = len(want)
+    stems_w = [stem(w) for w in want]
+    stems_h = [stem(w) for w in have]
+    for i in range(len(have) - n + 1):
+        if have[i:i + n] == want or stems_h[i:i + n] == stems_w:
+            return True
+    joined = "".join(want)
+    for i in range(len(have)):
+        acc = ""
+        for j in range(i, min(len(have), i + n + 2)):
+            acc += have[j]
+            if acc == joined:
+                return True
+            if len(acc) >= len(joined):
+                break
+    return False
