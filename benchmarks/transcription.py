@@ -1,26 +1,41 @@
 """How faithfully the transcriber hears this field's answers, per decoding setup.
 
-    .venv/bin/python benchmarks/transcription.py [--answers N]
+    .venv/bin/python benchmarks/transcription.py [--answers N] [--model NAME] [--show-misses]
 
-On labelled spoken answers (tests/fixtures/eval/answers.yaml, the first N, plus
-the jargon-dense ones in jargon.yaml) rendered by pyttsx3/espeak-ng, for each
-setup: word error rate against what was written, key-term recall (rubric terms
-written in the answer that come out right in the corrected transcript), invented
-words on silent clips, and the real-time factor. Fillers are measured by
-benchmarks/delivery.py, whose answers have fillers placed by construction.
+Answers: the labelled spoken set of the judgement benchmark
+(tests/fixtures/eval/answers.yaml) plus the jargon-dense answers of
+tests/fixtures/eval/jargon.yaml, rendered by pyttsx3/espeak-ng. Fillers: the
+scripted answers of tests/fixtures/delivery/answers.yaml, whose um/uh/er are
+placed by construction (at 140 and 170 words a minute). For each setup it
+prints:
 
-Setups: plain decoding; vocabulary bias (the question and its rubric terms as the
-decoder's prompt); plain plus the glossary; verbatim (the filler prompt) plus the
-glossary, which is what a round uses by default.
+- WER against what was written (fillers left out on both sides);
+- key-term recall: of the rubric and glossary terms the answer contains, the
+  share that come out right in the corrected transcript, exactly (same words)
+  and as heard (same word stems, or the same letters spaced differently:
+  "deep seek" for DeepSeek);
+- invented terms: rubric terms in the transcript that were never said (what a
+  decoder biased toward the answer key must not do);
+- filler recall and precision against the placed fillers;
+- words produced from three silent clips (digital silence, hiss, mains hum);
+- the real-time factor (decoding time / audio length) on this machine.
+
+Setups: plain decoding; vocabulary bias (the question, its rubric terms and its
+bank's glossary terms as hotwords, on every 30 s window); vocabulary bias with near-miss correction;
+the glossary alone; verbatim (a filler prompt) with the glossary; and what a
+round uses: verbatim, vocabulary bias, glossary and near-miss correction.
+The round's setup is also recorded, per model, for `interview models`.
 """
 
 from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,27 +44,44 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.delivery import FILLER_TOLERANCE_S, build, match  # noqa: E402
 from simulator.assess.text import tokens  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.banks.model import Question  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
-from simulator.rounds import round_glossary  # noqa: E402
-from simulator.speech.stt import WhisperTranscriber  # noqa: E402
+from simulator.rounds import expected_terms, round_glossary  # noqa: E402
+from simulator.speech import vocabulary  # noqa: E402
+from simulator.speech.glossary import Glossary  # noqa: E402
+from simulator.speech.models import record_result  # noqa: E402
+from simulator.speech.stt import Transcript, WhisperTranscriber  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 from simulator.speech.verbatim import strip_fillers  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
+DELIVERY = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
+FILLER_RATES = (140, 170)
+FILLER_WORDS = {"um", "uh", "er", "erm", "hmm", "ah", "uhm"}
 
 
-def vocabulary_prompt(q: Question, limit: int = 40) -> str:
-    terms: list[str] = []
-    for p in q.rubric:
-        for t in p.terms:
-            if t not in terms:
-                terms.append(t)
-    return f"{q.prompt} {', '.join(terms[:limit])}."
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    verbatim: bool
+    bias: bool
+    glossary: bool
+    near_misses: bool
+
+
+SETUPS = [
+    Setup("plain", False, False, False, False),
+    Setup("vocabulary bias", False, True, False, False),
+    Setup("bias + near-miss fixes", False, True, False, True),
+    Setup("glossary", False, False, True, False),
+    Setup("verbatim + glossary", True, False, True, False),
+    Setup("round: verbatim+bias+gloss+fixes", True, True, True, True),
+]
 
 
 def wer(ref: str, hyp: str) -> tuple[int, int]:
@@ -67,27 +99,21 @@ def contains(text: list[str], term: list[str]) -> bool:
     return any(text[i:i + n] == term for i in range(len(text) - n + 1))
 
 
-def key_terms(q: Question, ref: str, glossary_terms: list[str]) -> list[list[str]]:
+def key_terms(q: Question, ref: str, glossary_terms: list[str]) -> list[str]:
     """Rubric and glossary terms the written answer really contains."""
     r = tokens(ref)
-    out = []
-    for t in [x for p in q.rubric for x in p.terms] + glossary_terms:
-        tt = tokens(t)
-        if tt and contains(r, tt) and tt not in out:
-            out.append(tt)
+    out: list[str] = []
+    for t in q.terms() + glossary_terms:
+        if tokens(t) and contains(r, tokens(t)) and t not in out and \
+                tokens(t) not in [tokens(x) for x in out]:
+            out.append(t)
     return out
 
 
-def invented_terms(q: Question, ref: str, hyp: str) -> int:
-    """Rubric terms in the transcript that the candidate never said: a decoder biased
-    toward the answer key must not credit words that were not spoken."""
-    r, h = tokens(ref), tokens(hyp)
-    out = 0
-    for t in {x for p in q.rubric for x in p.terms}:
-        tt = tokens(t)
-        if tt and contains(h, tt) and not contains(r, tt):
-            out += 1
-    return out
+def invented_terms(q: Question, ref: str, hyp: str) -> list[str]:
+    """Rubric terms in the transcript the candidate never said (in any spelling)."""
+    return [t for t in q.terms() if contains(tokens(hyp), tokens(t)) and tokens(t)
+            and not vocabulary.term_heard(t, ref)]
 
 
 def silent_clips() -> list[np.ndarray]:
@@ -99,58 +125,103 @@ def silent_clips() -> list[np.ndarray]:
             (hum + rng.standard_normal(n) * 0.002).astype(np.float32)]
 
 
+def heard(stt: WhisperTranscriber, setup: Setup, audio: np.ndarray, q: Question,
+          glossary: Glossary, extra: list[str]) -> Transcript:
+    """What the round would make of this answer under ``setup`` (as the engine does it)."""
+    vocab = vocabulary.for_question(q.prompt, q.terms(), extra)
+    t = stt.transcribe(audio, vocab.bias if setup.bias else None)
+    if setup.glossary:
+        t = glossary.correct(t)[0]
+    if setup.near_misses:
+        t = vocabulary.correct(t, vocab)[0]
+    return t
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--answers", type=int, default=16, help="how many of the labelled set")
+    ap.add_argument("--answers", type=int, default=0, help="only the first N labelled answers")
+    ap.add_argument("--model", help="Whisper model to measure (default: the configured one)")
+    ap.add_argument("--setups", help="comma-separated setup numbers (1-based) to run")
+    ap.add_argument("--show-misses", action="store_true")
     args = ap.parse_args()
     qs = {q.id: q for b in load_banks() for q in b.questions}
-    items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"][: args.answers]
+    items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
+    items = items[: args.answers] if args.answers else items
     items += yaml.safe_load((EVAL / "jargon.yaml").read_text())["answers"]
+    scripts = yaml.safe_load(DELIVERY.read_text())["answers"]
     base = load_settings(include_user_file=False)
+    if args.model:
+        base = base.model_copy(update={"stt": base.stt.model_copy(update={"model": args.model})})
     glossary = round_glossary(base)
     gterms = glossary.terms
+    extra = expected_terms(base, list(qs.values()))
     synth = Pyttsx3Synthesizer()
-    plain = WhisperTranscriber(base.stt.model_copy(update={"verbatim": False}))
-    verbatim = WhisperTranscriber(base.stt.model_copy(update={"verbatim": True}))
-    plain.load()
-    verbatim.load()
-    setups = {
-        "plain": (plain, False, False), "vocabulary bias": (plain, True, False),
-        "glossary": (plain, False, True), "bias + glossary": (plain, True, True),
-        "verbatim + glossary": (verbatim, False, True),
-        "verbatim + bias + gloss.": (verbatim, True, True),
-    }
+    stts = {v: WhisperTranscriber(base.stt.model_copy(update={"verbatim": v,
+                                                              "vocabulary": True}))
+            for v in (False, True)}
+    for s in stts.values():
+        s.load()
+    setups = SETUPS if not args.setups else [SETUPS[int(i) - 1] for i in args.setups.split(",")]
     with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
         audio = {}
         for it in items:
-            p = Path(d) / f"{it['id']}.wav"
-            synth.render(" ".join(it["text"].split()), p, VoiceSettings("en-us", 150, 1.0))
+            text = " ".join(it["text"].split())
+            p = tmp / f"{hashlib.sha1(text.encode()).hexdigest()[:12]}.wav"
+            synth.render(text, p, VoiceSettings("en-us", 150, 1.0))
             audio[it["id"]] = read_audio(p)
+        truths = [(build(s["parts"], rate, synth, tmp), qs[s["question"]])
+                  for rate in FILLER_RATES for s in scripts]
     total_s = sum(len(a) for a in audio.values()) / SAMPLE_RATE
-    print(f"{len(items)} answers ({total_s:.0f} s of speech), tiny.en int8 on "
-          f"{plain.info.device}; 3 silent clips\n")
-    print(f"{'setup':<24} {'WER':>6} {'key terms':>10} {'invented terms':>15} "
-          f"{'silent words':>13} {'RTF':>6}")
-    for name, (stt, bias, use_glossary) in setups.items():
-        err = n = hit = want = made_up = 0
+    info = stts[True].info
+    print(f"{len(items)} answers ({total_s:.0f} s of speech) and {len(truths)} with placed "
+          f"fillers; Whisper {info.model} {info.compute_type} on {info.device}, beam "
+          f"{base.stt.beam_size}; 3 silent clips\n")
+    print(f"{'setup':<34} {'WER':>6} {'terms exact':>12} {'as heard':>9} {'invented':>9} "
+          f"{'filler R':>9} {'filler P':>9} {'silent':>7} {'RTF':>6}")
+    for setup in setups:
+        stt = stts[setup.verbatim]
+        err = n = hit = hit_heard = want = 0
+        made_up: list[str] = []
+        misses: list[str] = []
         spent = 0.0
         for it in items:
             q = qs[it["question"]]
             t0 = time.perf_counter()
-            tr = stt.transcribe(audio[it["id"]], vocabulary_prompt(q) if bias else None)
+            text = heard(stt, setup, audio[it["id"]], q, glossary, extra[q.id]).text
             spent += time.perf_counter() - t0
-            text = glossary.correct(tr)[0].text if use_glossary else tr.text
             e, k = wer(it["text"], text)
             err += e
             n += k
+            made_up += [f"{it['id']}: {t}" for t in invented_terms(q, it["text"], text)]
             hyp = tokens(text)
-            made_up += invented_terms(q, it["text"], text)
             for term in key_terms(q, it["text"], gterms):
                 want += 1
-                hit += contains(hyp, term)
-        invented = sum(len(stt.transcribe(c).words) for c in silent_clips())
-        print(f"{name:<24} {err / n:>6.1%} {hit / want:>10.2f} {made_up:>15d} "
-              f"{invented:>13d} {spent / total_s:>6.3f}")
+                hit += contains(hyp, tokens(term))
+                ok = vocabulary.term_heard(term, text)
+                hit_heard += ok
+                if not ok:
+                    misses.append(f"{it['id']}: {term}")
+        tp = found = true = 0
+        for truth, fq in truths:
+            t = heard(stt, setup, truth.audio, fq, glossary, extra[fq.id])
+            at = [w.start for w in t.words if w.word.lower().strip(",.!?") in FILLER_WORDS]
+            tp += match(at, truth.fillers, FILLER_TOLERANCE_S)
+            found += len(at)
+            true += len(truth.fillers)
+        silent = sum(len(stt.transcribe(c).words) for c in silent_clips())
+        rtf = spent / total_s
+        print(f"{setup.name:<34} {err / n:>6.1%} {hit / want:>12.3f} {hit_heard / want:>9.3f} "
+              f"{len(made_up):>9d} {tp / true:>9.2f} {tp / found if found else 1.0:>9.2f} "
+              f"{silent:>7d} {rtf:>6.3f}", flush=True)
+        if args.show_misses:
+            print("    missed:", "; ".join(misses) or "none")
+            print("    invented:", "; ".join(made_up) or "none")
+        if setup is SETUPS[-1]:
+            record_result(base.stt.model, {"wer": err / n, "key_term_recall": hit_heard / want,
+                                       "rtf": rtf, "device": info.device,
+                                       "answers": len(items)})
+    print(f"\nKey terms: {want} occurrences in the answers.")
 
 
 if __name__ == "__main__":

@@ -214,6 +214,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from simulator.rounds import listen_options, pick_questions, prepare_round
 
     settings = _settings(args)
+    review = None
+    controls = None
+    if args.review is not None:  # a bad corrections file stops here, before the round
+        from simulator.engine.controls import RoundControls
+        from simulator.review import ReviewInput
+
+        review = ReviewInput(None if args.review == "-" else Path(args.review))
+        controls = RoundControls(check=True)
     frame_len = listen_options(settings).frame_len
     if args.answers:
         answers: Any = FolderAnswers(args.answers, frame_len, args.realtime)
@@ -225,14 +233,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     sel = Selection(args.question, args.topic, args.level, args.role, args.source,
                     settings.interview.questions, shuffle, args.seed)
     label, questions = pick_questions(args.bank, sel)
-    review = None
-    controls = None
-    if args.review is not None:
-        from simulator.engine.controls import RoundControls
-        from simulator.review import ReviewInput
-
-        review = ReviewInput(None if args.review == "-" else Path(args.review))
-        controls = RoundControls(check=True)
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
                              seed=args.seed, controls=controls)
     return _drive(prepared, args.json, review)

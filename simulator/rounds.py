@@ -67,6 +67,19 @@ def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Gloss
     return g.merged(Glossary(learned.load()))
 
 
+def expected_terms(settings: Settings, questions: list[Question],
+                   extra: list[Bank] | None = None) -> dict[str, list[str]]:
+    """Per question, its bank's glossary terms and the user's own: the jargon of the field
+    the decoder should expect beyond the question's rubric."""
+    try:
+        banks = [*load_banks(), *(extra or [])]
+    except UserError:
+        banks = list(extra or [])
+    by_question = {q.id: list(b.glossary) for b in banks for q in b.questions}
+    own = [*settings.glossary, *learned.load()]
+    return {q.id: by_question.get(q.id, []) + own for q in questions}
+
+
 def delivery_config(settings: Settings) -> DeliveryConfig:
     d = settings.delivery
     return DeliveryConfig(pause_s=d.pause_s, fillers=tuple(d.fillers), hedges=tuple(d.hedges),
@@ -120,7 +133,8 @@ def prepare_round(
         player=make_player(settings, speak), listen=listen_options(settings),
         rate_scale=settings.tts.rate_scale, seed=seed,
         glossary=glossary if glossary is not None else round_glossary(settings),
-        vocabulary=settings.stt.vocabulary, low_confidence=settings.stt.low_confidence,
+        vocabulary=settings.stt.vocabulary, expected_terms=expected_terms(settings, questions),
+        low_confidence=settings.stt.low_confidence,
         delivery=delivery_config(settings),
     )
     if live_transcript_s > 0:

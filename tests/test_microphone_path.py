@@ -71,8 +71,9 @@ def test_a_spoken_round_through_the_microphone(pulse, tmp_path, synth):
     # Ended by the silence window, not cut off early and not left hanging.
     spoken_s = sf.info(str(answers / "01.wav")).duration
     assert spoken_s + 1.5 < answer.duration_s < spoken_s + 0.4 + 2.0 + 1.5
-    # The tail was transcribed during the end-of-answer silence, so little was left to wait for.
-    assert answer.speculative and answer.transcript_ms < 500
+    # The answer was transcribed during the end-of-answer silence and that text was used
+    # (how long the wait was is measured by benchmarks/round_latency.py, not here).
+    assert answer.speculative
     assert any(isinstance(e, InputLevel) and e.speaking for e in events)
     recorded = read_audio(prepared.session.dir / answer.audio)
     assert np.sqrt(np.mean(recorded**2)) > 0.005

@@ -100,6 +100,8 @@ class RoundParts:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     vocabulary: bool = True
     """Bias transcription toward each question's words and correct near-misses on them."""
+    expected_terms: dict[str, list[str]] = field(default_factory=dict)
+    """Per question id, terms beyond its rubric to listen for (its bank's glossary)."""
     low_confidence: float = 0.5
     """Words heard with less probability than this are offered for checking."""
 
@@ -279,8 +281,9 @@ class Interview:
             return "checked"
         unsure = [w.word for w in t.words
                   if w.probability < self.p.low_confidence and not w.filler]
-        yield AwaitingCorrections(self._t(), turn, unsure)
         c = self.controls
+        c.enter(Stage.CHECK)  # before the event, so a front end may correct at once
+        yield AwaitingCorrections(self._t(), turn, unsure)
         got = c.wait_for(Stage.CHECK, {Action.TALK, Action.SKIP})
         fixes = c.take_corrections()
         c.enter(Stage.WORKING)
@@ -385,7 +388,8 @@ class Interview:
             with lock:
                 levels.append(level)
 
-        vocab = (vocabulary.for_question(question.prompt, question.terms())
+        vocab = (vocabulary.for_question(question.prompt, question.terms(),
+                                         p.expected_terms.get(question.id, ()))
                  if p.vocabulary else vocabulary.Vocabulary.empty())
 
         def on_partial(t: Transcript) -> None:

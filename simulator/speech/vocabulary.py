@@ -8,7 +8,8 @@ by the term ("dpu memory" -> "GPU memory"). The correction is deliberately
 narrow, because crediting a term the candidate never said is worse than missing
 one: the decoder must have been unsure, the term's words must line up one to
 one with what was heard, each changed word must be close to the term's word,
-and a change to an everyday word is made only when the decoder was very unsure.
+a word that belongs to another of the question's terms is never changed, and
+a change to an everyday word is made only when the decoder was very unsure.
 """
 
 from __future__ import annotations
@@ -80,14 +81,16 @@ def _specialist(word: str) -> bool:
     return any(c.isdigit() for c in word) or (len(word) >= 3 and idf(concept(stem(word))) >= 4.0)
 
 
-def _pair_ok(heard: Word, said: str, n_words: int) -> bool:
+def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str]) -> bool:
     h = _bare(heard.word)
     if h == said:
         return True
+    if h in known:
+        return False  # a word of another expected term was heard: "equivariant" stays
     if stem(h) == stem(said):
-        # "page attention" -> "paged attention": only inside a multi-word term, and only
-        # when unsure, so "batches" is not rewritten to "batch".
-        return n_words >= 2 and heard.probability < UNSURE
+        # "page attention" -> "paged attention": a modifier inside a multi-word term, and
+        # only when unsure; a final noun's plural ("bigger batches") is left as said.
+        return at < n_words - 1 and heard.probability < UNSURE
     if h in said or said in h:
         return False  # "rank" is not "rerank", "LoRA" is not "QLoRA"
     if not (_specialist(said) or heard.probability < VERY_UNSURE):
@@ -98,6 +101,8 @@ def _pair_ok(heard: Word, said: str, n_words: int) -> bool:
 def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, int, int, str]]:
     out = []
     bare = [_bare(w.word) for w in words]
+    terms = list(terms)
+    known = frozenset(w for t in terms for w in _term_words(t))
     for term in terms:
         tw = _term_words(term)
         n = len(tw)
@@ -110,7 +115,7 @@ def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, in
                 continue
             if any(words[i + k].filler for k in range(n)):
                 continue
-            if not all(_pair_ok(words[i + k], tw[k], n) for k in range(n)):
+            if not all(_pair_ok(words[i + k], tw[k], k, n, known) for k in range(n)):
                 continue
             sim = fuzz.ratio("".join(window), joined) / 100
             unsure = min(words[i + k].probability for k in range(n) if window[k] != tw[k])
