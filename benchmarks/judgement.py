@@ -86,35 +86,43 @@ def keyword_assess(question: Question, text: str) -> Assessment:
 
 def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
                 glossary: bool = True) -> dict[str, str]:
+    """Each answer spoken by espeak-ng and heard as a round hears it: the decoder biased
+    toward the question's words (when stt.vocabulary is on), the glossary applied, and
+    near-misses on the question's terms corrected."""
     from simulator.audio.sources import read_audio
     from simulator.config import load_settings
+    from simulator.rounds import expected_terms, round_glossary
+    from simulator.speech import vocabulary
     from simulator.speech.stt import WhisperTranscriber
     from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings
 
     cache.mkdir(parents=True, exist_ok=True)
+    settings = load_settings(include_user_file=False)
     synth = Pyttsx3Synthesizer()
-    stt = WhisperTranscriber(load_settings(include_user_file=False).stt)
+    stt = WhisperTranscriber(settings.stt)
+    g = round_glossary(settings)
+    extra = expected_terms(settings, list(questions.values()))
+    bias = settings.stt.vocabulary
+    mode = (("verbatim" if stt.cfg.verbatim else "plain") + ("-vocab" if bias else "")
+            + ("-gloss" if glossary else ""))
     out = {}
     for it in items:
-        key = hashlib.sha1(it["text"].encode()).hexdigest()[:12]
-        # Transcribed as the round does: no vocabulary prompt. (A prompt of the
-        # rubric terms cut word errors but made Whisper write terms into answers
-        # and drop sentence breaks, which lowered judging F1 here.)
-        mode = "verbatim" if stt.cfg.verbatim else "plain"
-        txt = cache / f"{it['id']}-{key}-{mode}.txt"
+        q = questions[it["question"]]
+        vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id])
+        key = hashlib.sha1((it["text"] + (vocab.bias if bias else "")).encode()).hexdigest()
+        txt = cache / f"{it['id']}-{key[:12]}-{mode}.txt"
         if not txt.exists():
-            wav = cache / f"{it['id']}-{key}.wav"
+            wav = cache / f"{it['id']}-{hashlib.sha1(it['text'].encode()).hexdigest()[:12]}.wav"
             if not wav.exists():
                 synth.render(" ".join(it["text"].split()), wav,
                              VoiceSettings("en-us", 150, 1.0))
-            txt.write_text(stt.transcribe(read_audio(wav)).text)
+            t = stt.transcribe(read_audio(wav), vocab.bias if bias else None)
+            if glossary:
+                t = g.correct(t)[0]
+            if bias:
+                t = vocabulary.correct(t, vocab)[0]
+            txt.write_text(t.text)
         out[it["id"]] = txt.read_text()
-    if glossary:
-        # As the round does: correct what the field's jargon is misheard as.
-        from simulator.rounds import round_glossary
-
-        g = round_glossary(load_settings(include_user_file=False))
-        out = {k: g.correct_text(v)[0] for k, v in out.items()}
     return out
 
 

@@ -30,6 +30,9 @@ def _add_round_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-speak", action="store_true", help="do not play the interviewer's voice")
     p.add_argument("--json", action="store_true", help="print the round as one JSON document")
     p.add_argument("--seed", type=int, help="makes the interviewer's wording repeatable")
+    p.add_argument("--timing", choices=["countdown", "warning", "cut_in"],
+                   help="the answer budget: shown only, a spoken warning near it, or the "
+                        "interviewer cutting in at it")
     p.add_argument("--llm", metavar="MODEL",
                    help="judge with this litellm model ('auto', 'openai/gpt-4o-mini', "
                         "'ollama/llama3.1', ...); 'off' for the offline policy")
@@ -165,6 +168,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         o.setdefault("llm", {})["model"] = "" if args.llm == "off" else args.llm
     if getattr(args, "questions", None):
         o.setdefault("interview", {})["questions"] = args.questions
+    if getattr(args, "timing", None):
+        o.setdefault("interview", {})["timing"] = args.timing
     return o
 
 
@@ -233,8 +238,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     sel = Selection(args.question, args.topic, args.level, args.role, args.source,
                     settings.interview.questions, shuffle, args.seed)
     label, questions = pick_questions(args.bank, sel)
+    # Spoken in real time: transcribe as it goes, for the live pace and filler figures.
+    live_s = 2.0 if (args.realtime or not args.answers) else 0.0
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
-                             seed=args.seed, controls=controls)
+                             seed=args.seed, controls=controls, live_transcript_s=live_s)
     return _drive(prepared, args.json, review)
 
 

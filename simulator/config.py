@@ -99,6 +99,11 @@ class InterviewConfig(_Section):
     """Follow-ups per question at most."""
     move_on_coverage: float = Field(0.8, ge=0, le=1)
     """Weighted rubric coverage at which the interviewer moves to the next question."""
+    timing: Literal["countdown", "warning", "cut_in"] = "countdown"
+    """The answer's time budget: 'countdown' only shows it; 'warning' also says how long is
+    left near the end; 'cut_in' also stops the answer at the budget and moves on."""
+    warning_at: float = Field(0.8, gt=0, lt=1)
+    """Share of the budget after which the spoken warning comes."""
 
 
 class LlmConfig(_Section):

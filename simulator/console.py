@@ -14,6 +14,7 @@ from simulator.engine.events import (
     Event,
     InterviewerSaid,
     Notice,
+    PartialTranscript,
     QuestionAsked,
     SessionEnded,
     SessionStarted,
@@ -49,6 +50,7 @@ class ConsolePrinter:
         self.out = out
         self.err = err
         self.low_confidence = low_confidence
+        self._live = False
 
     def handle(self, e: Event) -> None:
         w = self.out.write
@@ -64,7 +66,14 @@ class ConsolePrinter:
             label = "Question" if e.kind == "question" else f"Follow-up on {e.target_point}"
             w(f"[turn {e.turn}] {label} ({e.question_id}, {e.budget_s} s budget)\n")
             w(_wrap(f"Interviewer: {e.prompt}", "  ") + "\n")
+        elif isinstance(e, PartialTranscript) and e.pace and self.err.isatty():
+            self.err.write(f"\r  so far: {e.pace['wpm']:.0f} words a minute, "
+                           f"{e.pace['fillers']:.0f} filler(s)   ")
+            self._live = True
         elif isinstance(e, AnswerFinished):
+            if self._live:
+                self.err.write("\r" + " " * 60 + "\r")
+                self._live = False
             said = marked_transcript(e, self.low_confidence) if not e.silent else "(silence)"
             w(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
             if e.corrections:

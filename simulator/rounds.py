@@ -134,7 +134,8 @@ def prepare_round(
         rate_scale=settings.tts.rate_scale, seed=seed,
         glossary=glossary if glossary is not None else round_glossary(settings),
         vocabulary=settings.stt.vocabulary, expected_terms=expected_terms(settings, questions),
-        low_confidence=settings.stt.low_confidence,
+        low_confidence=settings.stt.low_confidence, timing=settings.interview.timing,
+        warning_at=settings.interview.warning_at,
         delivery=delivery_config(settings),
     )
     if live_transcript_s > 0:

@@ -207,6 +207,13 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
     return Delivery(**{**asdict(d), "pauses": pauses, "notes": notes_for(d, cfg)})
 
 
+def live_pace(words: list[Any], cfg: DeliveryConfig | None = None) -> dict[str, float]:
+    """The figures worth glancing at while still speaking: pace and fillers so far."""
+    d = measure(words, None, 0, cfg)
+    return {"wpm": d.wpm, "fillers": d.fillers["count"], "fillers_per_min": d.fillers["per_min"],
+            "hedges": d.hedges["count"], "speaking_s": d.speaking_s}
+
+
 def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
     """What a coach would point at, in plain words, with where to look."""
     notes = []

@@ -198,6 +198,8 @@ class PartialTranscript(Event):
 
     turn: int
     text: str
+    pace: dict[str, float] = field(default_factory=dict)
+    """Live delivery so far: wpm, fillers, fillers_per_min, hedges, speaking_s."""
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from simulator.assess.policy import Exchange, Judge
 from simulator.audio import SAMPLE_RATE
-from simulator.audio.endpoint import EndpointConfig
+from simulator.audio.endpoint import EndpointConfig, EndReason
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.banks.model import FollowUp, Question
-from simulator.delivery.metrics import DeliveryConfig, measure
+from simulator.delivery.metrics import DeliveryConfig, live_pace, measure
 from simulator.engine.answers import AnswerProvider, TurnInfo
 from simulator.engine.capture import CapturedAnswer, CaptureHooks, Level, capture_answer
 from simulator.engine.controls import Action, RoundControls, Stage
@@ -102,6 +102,10 @@ class RoundParts:
     """Bias transcription toward each question's words and correct near-misses on them."""
     expected_terms: dict[str, list[str]] = field(default_factory=dict)
     """Per question id, terms beyond its rubric to listen for (its bank's glossary)."""
+    timing: str = "countdown"
+    """'countdown', 'warning' (said near the limit) or 'cut_in' (stopped at it, moving on)."""
+    warning_at: float = 0.8
+    """Share of the budget after which the time warning is said."""
     low_confidence: float = 0.5
     """Words heard with less probability than this are offered for checking."""
 
@@ -116,6 +120,7 @@ class Interview:
         self._t0 = time.monotonic()
         self._rng = random.Random(parts.seed)
         self._last: CapturedAnswer | None = None
+        self._cut_in = False
         self._said = ""  # the last transition phrase, not to be repeated next
         #: Notices from assembling the round, emitted at its start.
         self.notices: list[str] = []
@@ -227,6 +232,11 @@ class Interview:
                                    [PointResult(**asdict(v)) for v in assessment.points],
                                    assessment.coverage)
                     f = judged.follow_up
+                    if self._cut_in and f is not None:
+                        f = None  # at time: the interviewer moves on, as a real one would
+                        judged = replace(judged, follow_up=None, wording=None,
+                                         reason="time is up: the answer reached its budget, "
+                                                "so the interviewer cut in and moved on")
                     if judged.fallback:
                         yield Notice(self._t(), f"turn {turns}: {judged.fallback}; "
                                                 "the offline policy judged this answer")
@@ -268,6 +278,24 @@ class Interview:
             yield SessionEnded(self._t(), status, turns, error=str(exc) or type(exc).__name__)
             raise
         yield SessionEnded(self._t(), status, turns)
+
+    def _time_warning(self, turn: int, left_s: float, stop: threading.Event) -> Event:
+        """Say how long is left, over the answer, without holding the recording up."""
+        seconds = max(5, int(round(left_s / 5) * 5))
+        said = self.p.persona.style.time_warning.format(seconds=seconds)
+        path = self._audio(f"{turn:02d}-time-warning.wav")
+
+        def speak() -> None:
+            try:
+                self.p.synthesizer.render(said, path,
+                                          self.p.persona.voice_settings(self.p.rate_scale))
+                if self.p.player is not None and not stop.is_set():
+                    self.p.player(path, stop)
+            except Exception:  # a warning that cannot be said must not end the answer
+                pass
+
+        threading.Thread(target=speak, name="time-warning", daemon=True).start()
+        return InterviewerSaid(self._t(), "time_warning", said, self._rel(path))
 
     def _check(self, turn: int) -> Generator[Event, None, str]:
         """Practice: hold the transcript so misheard words can be corrected before judging.
@@ -378,7 +406,7 @@ class Interview:
         c = self.controls
         path = self._audio(f"{turn:02d}-answer.wav")
         levels: list[Level] = []
-        partials: list[str] = []
+        partials: list[tuple[str, dict[str, float]]] = []
         stopped: list[str] = []
         lock = threading.Lock()
         box: dict[str, CapturedAnswer] = {}
@@ -393,9 +421,10 @@ class Interview:
                  if p.vocabulary else vocabulary.Vocabulary.empty())
 
         def on_partial(t: Transcript) -> None:
-            text = self._heard_right(t, vocab)[0].text
+            heard_so_far = self._heard_right(t, vocab)[0]
+            pace = live_pace(heard_so_far.words, p.delivery)
             with lock:
-                partials.append(text)
+                partials.append((heard_so_far.text, pace))
 
         def on_stopped(reason: str) -> None:
             with lock:
@@ -404,6 +433,10 @@ class Interview:
         endpoint = p.listen.endpoint(question.budget_s)
         if c.push_to_talk:  # the answer key ends it, or the hard time limit
             endpoint = replace(endpoint, silence_s=math.inf, no_speech_timeout_s=math.inf)
+        if p.timing == "cut_in":  # the interviewer stops the answer at its budget
+            endpoint = replace(endpoint, max_answer_s=float(question.budget_s))
+        warn_at = question.budget_s * p.warning_at if p.timing != "countdown" else math.inf
+        warning_stop = threading.Event()
         hooks = CaptureHooks(on_partial, p.listen.partial_every_s, on_stopped,
                              c.answer_stop_reason, lambda: c.paused)
         stop = c.enter(Stage.ANSWERING)
@@ -429,8 +462,13 @@ class Interview:
             worker.join(0.1)
             with lock:
                 latest, levels[:] = levels[-1:], []
-                text, partials[:] = (partials[-1] if partials else None), []
+                text, pace = partials[-1] if partials else (None, {})
+                partials[:] = []
                 ended = stopped[0] if stopped else None
+            if latest and latest[-1].elapsed_s >= warn_at and not told_stop:
+                warn_at = math.inf  # once per answer
+                yield self._time_warning(turn, question.budget_s - latest[-1].elapsed_s,
+                                         warning_stop)
             if c.paused != paused and not told_stop:
                 paused = not paused
                 yield ControlUsed(self._t(), turn, "pause" if paused else "resume")
@@ -439,16 +477,23 @@ class Interview:
                                  round(lv.elapsed_s, 2))
             if text and text != shown and not told_stop:
                 shown = text
-                yield PartialTranscript(self._t(), turn, text)
+                yield PartialTranscript(self._t(), turn, text, pace)
             if ended is not None and not told_stop:
                 told_stop = True
                 yield AnswerStopped(self._t(), turn, str(ended))
+        warning_stop.set()
         c.enter(Stage.WORKING)
         if errors:
             raise errors[0]
         cap = self._last = box["cap"]
         if cap.discarded:
             return
+        self._cut_in = p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT
+        if self._cut_in:
+            said = p.persona.style.cut_in
+            cut = self._render(said, f"{turn:02d}-cut-in.wav")
+            yield InterviewerSaid(self._t(), "cut_in", said, self._rel(cut))
+            self._play(cut)
         heard = cap.transcript
         t, fixes = self._heard_right(heard, vocab)
         if fixes:

@@ -35,6 +35,10 @@ class StyleSection(_M):
     """Said before moving to the next question."""
     closing: str = "That's the end of the round. Thank you."
     """Said when the round ends."""
+    time_warning: str = "About {seconds} seconds left."
+    """Said over the answer near its time limit (timing 'warning' or 'cut_in')."""
+    cut_in: str = "Let me stop you there; we're at time."
+    """Said when the time limit ends an answer (timing 'cut_in'); the round moves on."""
 
 
 class Persona(_M):

@@ -12,6 +12,7 @@ from simulator.engine.events import (
     Decided,
     Event,
     Notice,
+    PartialTranscript,
     QuestionAsked,
     SessionEnded,
     SessionStarted,
@@ -52,6 +53,9 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 "finished_at_s": e.t,
             }
             turns[e.turn]["delivery"] = e.delivery
+        elif isinstance(e, PartialTranscript) and e.turn in turns and e.pace:
+            # What the candidate could see while speaking: pace and fillers so far.
+            turns[e.turn].setdefault("live", []).append({"at_s": e.t, **e.pace})
         elif isinstance(e, TranscriptCorrected) and turns.get(e.turn, {}).get("answer"):
             ans = turns[e.turn]["answer"]
             ans["heard"] = ans.get("heard", ans["transcript"])
