@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -110,3 +112,29 @@ def test_progress_shows_trends_across_rounds(demo_session):
     assert row["id"] == doc["session_id"] and 0 < row["coverage"] <= 1 and row["wpm"] > 100
     text = run_cli("progress", "--sessions-dir", str(root)).stdout
     assert "words a minute" in text and "Missed most often" in text
+
+
+def test_the_html_report_shows_its_plots_in_a_real_browser(demo_session, tmp_path):
+    """Opened in headless Chromium (installed by scripts/setup): the bar plots are drawn."""
+    from tests.png import read_rgb
+
+    root, doc = demo_session
+    out = run_cli("report", doc["session_id"], "--format", "html", "--out", str(tmp_path),
+                  "--sessions-dir", str(root))
+    page = Path(out.stdout.strip())
+    shot = tmp_path / "shot.png"
+    browser = shutil.which("chromium-headless-shell") or shutil.which("chromium")
+    assert browser, "no headless Chromium; run scripts/setup"
+    subprocess.run([browser, "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                    f"--screenshot={shot}", "--window-size=1000,1600", page.as_uri()],
+                   capture_output=True, timeout=60, check=True)
+    width, height, rows = read_rgb(shot)
+    # The bars are drawn in the report's blue (#4a7bd0): count the rows that show it.
+    blue_rows = [y for y, row in enumerate(rows)
+                 if sum(1 for x in range(0, width * 3, 3)
+                        if abs(row[x] - 0x4A) < 24 and abs(row[x + 1] - 0x7B) < 24
+                        and abs(row[x + 2] - 0xD0) < 24) > 40]
+    answered = sum(1 for t in doc["turns"] if t["answer"] and not t["answer"]["silent"])
+    bars = sum(1 for y in blue_rows if y - 1 not in blue_rows)  # separate bands of blue
+    # One bar per question with coverage, one per answer with pace.
+    assert bars >= answered, f"{bars} bars drawn for {answered} answers"
