@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,22 +171,60 @@ def _bar_svg(rows: list[tuple[str, float]], unit: str, limit: float) -> str:
             f'role="img">{"".join(bars)}</svg>')
 
 
+def _inline(text: str) -> str:
+    out = html.escape(text)
+    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
+
+
+def markdown_to_html(md: str) -> str:
+    """The report's own Markdown (headings, lists, quotes, paragraphs) as HTML."""
+    out: list[str] = []
+    in_list = False
+    for line in md.splitlines():
+        if in_list and not line.startswith("- "):
+            out.append("</ul>")
+            in_list = False
+        if not line.strip():
+            continue
+        m = re.match(r"(#{1,4}) (.*)", line)
+        if m:
+            level = min(len(m.group(1)) + 1, 5)  # the page's own h1 comes first
+            out.append(f"<h{level}>{_inline(m.group(2))}</h{level}>")
+        elif line.startswith("- "):
+            if not in_list:
+                out.append("<ul>")
+                in_list = True
+            out.append(f"<li>{_inline(line[2:])}</li>")
+        elif line.startswith("> "):
+            out.append(f"<blockquote>{_inline(line[2:])}</blockquote>")
+        else:
+            out.append(f"<p>{_inline(line)}</p>")
+    if in_list:
+        out.append("</ul>")
+    return "\n".join(out)
+
+
 def to_html(doc: dict[str, Any]) -> str:
+    """A self-contained page: the plots as inline SVG, then the report; no scripts."""
     cov = [(q["question_id"], q["coverage"] * 100) for q in doc["questions"]]
-    pace = [(f"turn {t['turn']}", t["delivery"]["wpm"]) for t in doc["turns"]
-            if t.get("delivery") and t["delivery"]["speaking_s"]]
-    md = html.escape(to_markdown(doc))
+    spoken = [t for t in doc["turns"] if t.get("delivery") and t["delivery"]["speaking_s"]]
+    pace = [(f"turn {t['turn']}", t["delivery"]["wpm"]) for t in spoken]
+    fillers = [(f"turn {t['turn']}", t["delivery"]["fillers"]["per_min"]) for t in spoken]
+    body = markdown_to_html(to_markdown(doc))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Interview round {html.escape(doc['session_id'] or '')}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
-pre{{white-space:pre-wrap;background:#f4f4f4;padding:1rem}}
+<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+line-height:1.45}} blockquote{{margin:0.5rem 0;padding:0.3rem 1rem;border-left:4px solid #4a7bd0;
+background:#f4f6fb}} h2{{border-bottom:1px solid #ccc;padding-bottom:0.2rem}}
 @media (prefers-color-scheme: dark){{body{{background:#111;color:#eee}}
-pre{{background:#222}} svg text{{fill:#eee}}}}</style></head>
+blockquote{{background:#1c2230}} svg text{{fill:#eee}}}}</style></head>
 <body><h1>Interview round</h1>
 <h2>Rubric coverage per question</h2>{_bar_svg(cov, "%", 100)}
 <h2>Pace per answer (words a minute)</h2>{_bar_svg(pace, "", 220)}
-<h2>Report</h2><pre>{md}</pre></body></html>
+<h2>Fillers per answer (a minute)</h2>{_bar_svg(fillers, "", 15)}
+{body}
+</body></html>
 """
 
 
