@@ -32,6 +32,8 @@ def test_an_unsure_near_miss_on_a_question_term_becomes_the_term():
     assert _fix(("cheaper", 0.99), ("in", 0.95), ("dpu", 0.18), ("memory,", 0.97)) == \
         "cheaper in GPU memory,"
     assert _fix(("page", 0.3), ("attention", 0.9)) == "paged attention"
+    # The article ran into the term.
+    assert _fix(("then", 0.5), ("across", 0.85), ("encoder", 0.75)) == "then cross encoder"
 
 
 def test_what_was_heard_clearly_or_could_be_another_term_is_left_alone():
@@ -41,6 +43,9 @@ def test_what_was_heard_clearly_or_could_be_another_term_is_left_alone():
     assert _fix(("permutation", 0.9), ("equivariant", 0.2)) == "permutation equivariant"
     # "rank" is a word of its own, not a mishearing of "rerank".
     assert _fix(("a", 0.9), ("rank", 0.2), ("step", 0.9)) == "a rank step"
+    # Function words are never rewritten, however unsure the decoder was.
+    assert _fix(("only", 0.9), ("from", 0.9), ("that", 0.1), ("context", 0.9),
+                terms=["only from the context"]) == "only from that context"
     # A plural the candidate said stays as they said it.
     assert _fix(("bigger", 0.9), ("batches", 0.3)) == "bigger batches"
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import jellyfish
 from rapidfuzz import fuzz
 
-from simulator.assess.text import stem, tokens
+from simulator.assess.text import STOPWORDS, stem, tokens
 from simulator.speech.glossary import Correction
 from simulator.speech.stt import Transcript, Word
 from simulator.speech.verbatim import strip_fillers
@@ -31,7 +31,7 @@ from simulator.speech.verbatim import strip_fillers
 MAX_BIAS_TERMS = 40
 #: Below this word probability, the decoder was unsure enough for a close match to win.
 UNSURE = 0.5
-#: ...and below this, even a change to an everyday word may be made.
+#: ...and below this, a change to an everyday word may be made too.
 VERY_UNSURE = 0.3
 #: A near-exact match (one letter off) may correct a fairly confident word.
 NEAR_EXACT = 0.95
@@ -91,10 +91,14 @@ def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str
         # "page attention" -> "paged attention": a modifier inside a multi-word term, and
         # only when unsure; a final noun's plural ("bigger batches") is left as said.
         return at < n_words - 1 and heard.probability < UNSURE
+    if h in STOPWORDS or said in STOPWORDS:
+        return False  # "that" for "the" changes nothing worth the risk
+    if h in ("a" + said, "an" + said):
+        return True  # the article ran into the term: "across encoder" for "a cross encoder"
     if h in said or said in h:
         return False  # "rank" is not "rerank", "LoRA" is not "QLoRA"
     if not (_specialist(said) or heard.probability < VERY_UNSURE):
-        return False
+        return False  # an everyday word heard fairly surely may well have been said
     return fuzz.ratio(h, said) >= 50 or jellyfish.metaphone(h) == jellyfish.metaphone(said)
 
 
