@@ -12,15 +12,19 @@ from pathlib import Path
 import pytest
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
+from simulator.engine.controls import Stage
+from simulator.locations import user_glossary_file
+from simulator.speech import learned
 from simulator.tui.app import InterviewApp
-from simulator.tui.messages import LevelChanged, PartialHeard, VerdictReady
+from simulator.tui.messages import AnswerHeard, LevelChanged, PartialHeard, VerdictReady
 from simulator.tui.options import AppOptions, Choices
 from simulator.tui.screens.interview import InterviewScreen
 from simulator.tui.screens.replay import ReplayScreen
 from simulator.tui.screens.report import ReportScreen
 from simulator.tui.screens.sessions import SessionsScreen
+from simulator.tui.widgets.check_panel import CheckPanel
 from tests.conftest import render_answers
 from tests.tui_support import app_for, settings_for
 
@@ -47,6 +51,11 @@ async def wait_until(pilot: Pilot, cond: Callable[[], bool], timeout: float = 90
 
 def phase(app: InterviewApp) -> str:
     return text_of(app, "#phase") if isinstance(app.screen, InterviewScreen) else ""
+
+
+def checking(app: InterviewApp) -> bool:
+    return isinstance(app.screen, InterviewScreen) and app.screen.query_one(
+        "#check", CheckPanel).is_open
 
 
 async def start(pilot: Pilot, app: InterviewApp) -> None:
@@ -86,6 +95,8 @@ async def test_a_practice_round_reviewed_replayed_and_deleted(tmp_path, answers)
     seen: list[Message] = []
     async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
         await start(pilot, app)
+        await wait_until(pilot, lambda: checking(app), what="the check of the first answer")
+        await pilot.press("enter")  # what was heard is right: on to the verdict
         await wait_until(pilot, lambda: "Press space" in phase(app), what="the first verdict")
         assert "What is LoRA" in text_of(app, "#question")
         heard = text_of(app, "#transcript-text").lower()
@@ -97,6 +108,8 @@ async def test_a_practice_round_reviewed_replayed_and_deleted(tmp_path, answers)
         await pilot.press("space")  # on to the follow-up
         await wait_until(pilot, lambda: "Follow-up" in str(
             app.screen.query_one("#question").border_title or ""), 30, "the follow-up")
+        await wait_until(pilot, lambda: checking(app), what="the check of the second answer")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: "Press space" in phase(app), what="the second verdict")
         await pilot.press("space")
         await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), 30, "the report")
@@ -135,6 +148,60 @@ async def test_a_practice_round_reviewed_replayed_and_deleted(tmp_path, answers)
         await wait_until(pilot, lambda: "No rounds" in text_of(app, "#sessions-empty"), 10)
 
 
+async def test_practice_checks_what_was_heard_and_judges_the_corrected_text(tmp_path, answers):
+    app = app_for(tmp_path, options(answers["two"]))
+    seen: list[Message] = []
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await start(pilot, app)
+        await wait_until(pilot, lambda: checking(app), what="the check of the first answer")
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        heard = next(m.event for m in seen if isinstance(m, AnswerHeard))
+        assert "weights" in heard.transcript.lower()  # the word to correct was heard
+        assert "weights" in text_of(app, "#transcript-text").lower()
+        assert isinstance(screen.focused, Input)  # the box is ready for typing
+
+        await pilot.press(*"no arrow here", "enter")
+        assert "heard => meant" in text_of(app, "#check-error")
+        # Spaces typed in the box are spaces: the transcript is still held.
+        assert screen.controls.stage is Stage.CHECK
+        await pilot.press("ctrl+u", *"weights => parameters", "enter")
+        await wait_until(pilot, lambda: "weights → parameters" in text_of(app, "#check-fixes"),
+                         5, "the fix to be listed")
+        assert not app.screen.query_one("#check-error").display
+
+        await pilot.press("escape")  # out of the box: the single keys work again
+        assert screen.focused is None and screen.controls.stage is Stage.CHECK
+        await pilot.press("g")
+        await wait_until(pilot, lambda: any("Saved 1 to your glossary" in str(n.message)
+                                            for n in app._notifications), 10, "the glossary")
+        assert learned.load(user_glossary_file()) == {"parameters": ["weights"]}
+
+        await pilot.press("space")  # go on: judge the corrected text
+        await wait_until(pilot, lambda: "Press space" in phase(app), what="the first verdict")
+        shown = text_of(app, "#transcript-text")
+        assert "parameters" in shown and "You corrected: weights → parameters" in shown
+
+        await pilot.press("space")  # on to the follow-up, whose transcript is right
+        await wait_until(pilot, lambda: checking(app), what="the check of the follow-up")
+        await pilot.press("enter")  # an empty box goes on
+        await wait_until(pilot, lambda: "Press space" in phase(app), what="the second verdict")
+        await pilot.press("space")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), 30, "the report")
+        await app.workers.wait_for_complete()
+
+    events = saved_events(only_session(tmp_path))
+    kinds = [e["type"] for e in events]
+    assert kinds.count("awaiting_corrections") == 2 and kinds.count("assessed") == 2
+    fixed = [e for e in events if e["type"] == "transcript_corrected"]
+    assert len(fixed) == 1 and fixed[0]["corrections"] == ["weights -> parameters"]
+    assert fixed[0]["not_found"] == [] and "parameters" in fixed[0]["transcript"]
+    assert "weights" not in fixed[0]["transcript"].lower()
+    # The judge read the corrected text: judging came right after the correction.
+    assert kinds[kinds.index("transcript_corrected") + 1] == "assessed"
+    assert events[-1]["type"] == "session_ended" and events[-1]["status"] == "complete"
+
+
 async def test_realistic_mode_reveals_nothing_until_the_report(tmp_path, answers):
     app = app_for(tmp_path, options(answers["one"], mode="realistic"))
     seen: list[Message] = []
@@ -165,6 +232,8 @@ async def test_push_to_talk_ends_on_the_key_and_the_round_can_be_ended(tmp_path,
         await wait_until(pilot, lambda: any(isinstance(m, PartialHeard) for m in seen), 30,
                          "the live transcript")
         await pilot.press("space")  # stop: well before the file (and any silence) ends
+        await wait_until(pilot, lambda: checking(app), what="the check of the answer")
+        await pilot.press("enter")
         await wait_until(pilot, lambda: "Press space" in phase(app), what="the verdict")
         await pilot.press("e")
         await pilot.press("y")

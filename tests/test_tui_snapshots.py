@@ -9,21 +9,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from simulator.banks.loader import load_bank
+from simulator.engine.controls import Stage
 from simulator.engine.events import (
     AnswerFinished,
     AnswerStarted,
     Assessed,
+    AwaitingCorrections,
     Decided,
     InputLevel,
     PartialTranscript,
     PointResult,
     QuestionAsked,
+    WordTiming,
 )
 from simulator.tui.messages import (
     AnswerBegan,
     AnswerHeard,
+    CorrectionsAwaited,
     DecisionMade,
     LevelChanged,
     PartialHeard,
@@ -103,6 +108,30 @@ def test_interview_screen_shows_the_verdict_in_practice(snap_compare, tmp_path):
                                        "'merge-adapters' (weight 2) was not covered",
                                        "offline"))):
             screen.post_message(m)
+        await pilot.pause()
+
+    assert snap_compare(_app(tmp_path), run_before=run_before)
+
+
+def test_interview_screen_checks_what_was_heard(snap_compare, tmp_path):
+    text = "Laura freezes the pretrained weights and trains two small low rank matrices."
+    unsure = {"Laura": 0.31, "rank": 0.44}
+    words = [WordTiming(w, i * 0.4, i * 0.4 + 0.3, unsure.get(w, 0.92))
+             for i, w in enumerate(text.split())]
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        screen = _interview(tmp_path)
+        await pilot.app.push_screen(screen)
+        for m in (QuestionPosed(_asked()),
+                  AnswerHeard(AnswerFinished(30.0, 1, "audio/01-answer.wav", 12.0, "silence",
+                                             text, words)),
+                  CorrectionsAwaited(AwaitingCorrections(30.1, 1, ["Laura", "rank"]))):
+            screen.post_message(m)
+        await pilot.pause()
+        screen.query_one("#check-input", Input).cursor_blink = False  # one fixed frame
+        screen.controls.enter(Stage.CHECK)  # as the round does while the check waits
+        await pilot.press(*"Laura => LoRA", "enter")
         await pilot.pause()
 
     assert snap_compare(_app(tmp_path), run_before=run_before)

@@ -70,8 +70,16 @@ def test_a_round_in_the_real_app(tmp_path, synth):
         tmux.keys("Enter")
         shown = tmux.wait_for("Question 1 of 1", 30)
         assert "What is LoRA" in shown
-        shown = tmux.wait_for("Press space", 90)  # practice: the verdict, then a pause
+        shown = tmux.wait_for("Check what was heard", 90)  # practice: the transcript, held
+        assert "weights" in shown
+        tmux.keys("weights => parameters", "Enter")  # the box has the focus; spaces type
+        tmux.wait_for("Fixed: weights → parameters", 10)
+        tmux.keys("C-g")
+        tmux.wait_for("Saved 1 to your glossary", 15)
+        tmux.keys("Enter")  # an empty box goes on
+        shown = tmux.wait_for("Press space", 90)  # then the verdict, and a pause
         assert "Verdict" in shown and "low-rank-update" in shown
+        assert "You corrected: weights → parameters" in shown
         tmux.keys("Space")
         shown = tmux.wait_for("Report ·", 90)  # the follow-up found no answer file left
         assert "complete" in shown and "starter-lora" in shown and "Coverage" in shown
@@ -83,3 +91,5 @@ def test_a_round_in_the_real_app(tmp_path, synth):
     manifest = json.loads((session / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert os.path.exists(session / "audio" / "01-answer.wav")
+    glossary = tmp_path / "config" / "interview-simulator" / "glossary.yaml"
+    assert "parameters:\n- weights" in glossary.read_text()  # later rounds correct it

@@ -66,6 +66,14 @@ class RoundPrepared(Message):
 
 
 @dataclass
+class FixesKept(Message):
+    """Corrections were added to the user's glossary file (``new`` of them were new)."""
+
+    path: Path
+    new: int
+
+
+@dataclass
 class RoundEvent(Message):
     """Base of the messages that carry one engine event."""
 
@@ -129,6 +137,16 @@ class AnswerHeard(RoundEvent):
 
 
 @dataclass
+class CorrectionsAwaited(RoundEvent):
+    event: ev.AwaitingCorrections
+
+
+@dataclass
+class CorrectionsApplied(RoundEvent):
+    event: ev.TranscriptCorrected
+
+
+@dataclass
 class VerdictReady(RoundEvent):
     event: ev.Assessed
 
@@ -159,6 +177,7 @@ _FOR_EVENT: dict[type[ev.Event], type[RoundEvent]] = {
     ev.AwaitingAnswer: AnswerAwaited, ev.AnswerStarted: AnswerBegan,
     ev.InputLevel: LevelChanged, ev.PartialTranscript: PartialHeard,
     ev.AnswerStopped: AnswerEnded, ev.AnswerFinished: AnswerHeard,
+    ev.AwaitingCorrections: CorrectionsAwaited, ev.TranscriptCorrected: CorrectionsApplied,
     ev.Assessed: VerdictReady, ev.Decided: DecisionMade, ev.ControlUsed: ControlApplied,
     ev.TurnTimed: TurnLatency, ev.SessionEnded: RoundFinished,
 }

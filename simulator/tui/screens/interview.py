@@ -1,15 +1,16 @@
-"""The live interview: the question, the level meter, the transcript, the timer, the verdict."""
+"""The live interview: the question, the level meter, the transcript, the timer, the verdict,
+and in practice a check of what was heard before it is judged."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from simulator.engine.controls import RoundControls, Stage
@@ -19,7 +20,10 @@ from simulator.tui.messages import (
     AnswerEnded,
     AnswerHeard,
     ControlApplied,
+    CorrectionsApplied,
+    CorrectionsAwaited,
     DecisionMade,
+    FixesKept,
     InterviewerSpoke,
     LevelChanged,
     NoticePosted,
@@ -36,6 +40,7 @@ from simulator.tui.messages import (
 from simulator.tui.options import RoundPlan
 from simulator.tui.screens.base import AppScreen
 from simulator.tui.widgets.answer_timer import AnswerTimer
+from simulator.tui.widgets.check_panel import CheckPanel
 from simulator.tui.widgets.level_meter import LevelMeter
 from simulator.tui.widgets.phase_line import PhaseLine
 from simulator.tui.widgets.question_panel import QuestionPanel
@@ -46,10 +51,15 @@ if TYPE_CHECKING:
     from simulator.config import Settings
 
 ROUND_GROUP = "round"
+GLOSSARY_GROUP = "glossary"
 
 
 class InterviewScreen(AppScreen):
     """One round. The engine runs in a thread worker; this screen only shows its events."""
+
+    AUTO_FOCUS = ""
+    """Nothing has the focus but the check box, and that only while a transcript is checked
+    (focused, it takes the letter keys and the space)."""
 
     BINDINGS = [
         Binding("space", "talk", "Answer", priority=True),
@@ -57,6 +67,8 @@ class InterviewScreen(AppScreen):
         Binding("s", "skip", "Skip"),
         Binding("p", "pause", "Pause"),
         Binding("e", "end", "End"),
+        # g types a g in the check box; ctrl+g works from there too.
+        Binding("g,ctrl+g", "keep", "Keep fixes for later rounds (^g in the box)", show=False),
         Binding("escape", "leave", "Back", show=False),
     ]
 
@@ -67,7 +79,8 @@ class InterviewScreen(AppScreen):
         self.settings = settings
         self.live_transcript_s = live_transcript_s
         self.autostart = autostart
-        self.controls = RoundControls(push_to_talk=plan.push_to_talk, review=plan.practice)
+        self.controls = RoundControls(push_to_talk=plan.push_to_talk, review=plan.practice,
+                                      check=plan.practice)
         self.session_dir: Path | None = None
         self.finished = False
         self.failed = False
@@ -78,6 +91,8 @@ class InterviewScreen(AppScreen):
         self._current_q: str | None = None
         self._last_decision: str = ""
         self._resume_phase: tuple[str, str, str] = ("", "", "")
+        self._fixes: list[tuple[str, str]] = []
+        """This turn's corrections the round took, as (heard, meant): what g keeps."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._bar_text(), id="round-bar", classes="topbar")
@@ -86,12 +101,14 @@ class InterviewScreen(AppScreen):
             yield LevelMeter(id="level")
             yield AnswerTimer(id="timer")
         yield TranscriptView(id="transcript")
+        yield CheckPanel(id="check")
         yield VerdictView(reveal=self.plan.practice, id="verdict")
         yield PhaseLine(id="phase")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#transcript", TranscriptView).border_title = "Your answer"
+        self.query_one("#check", CheckPanel).border_title = "Check what was heard"
         verdict = self.query_one("#verdict", VerdictView)
         verdict.border_title = "Verdict" if self.plan.practice else "Recorded"
         verdict.clear()
@@ -139,7 +156,10 @@ class InterviewScreen(AppScreen):
 
     @on(WorkFailed)
     def _failed(self, message: WorkFailed) -> None:
+        if message.group != ROUND_GROUP:
+            return  # keeping fixes failed: the app said why, and the round goes on
         self.finished = self.failed = True
+        self._check_panel.close()
         self.query_one("#level", LevelMeter).stop()
         self._phase(f"The round stopped: {message.message}",
                     "escape: back" + (" · e: what was recorded" if self._has_events() else ""),
@@ -171,6 +191,25 @@ class InterviewScreen(AppScreen):
                                                      "wait")
         else:
             self.query_one("#phase", PhaseLine).show(*self._resume_phase)
+
+    @property
+    def _check_panel(self) -> CheckPanel:
+        return self.query_one("#check", CheckPanel)
+
+    def _typing(self) -> bool:
+        return isinstance(self.focused, Input)
+
+    def _judging(self) -> str:
+        return (f"Asking {self._policy.removeprefix('llm:')} for a verdict..."
+                if self._policy.startswith("llm") else "Judging your answer...")
+
+    def _check_phase(self) -> None:
+        """The keys differ while the check box has the focus: letters and space type."""
+        if self._typing():
+            hint = "empty enter: go on · esc: leave box · ^g: keep fixes"
+        else:
+            hint = "space: go on · g: keep fixes · tab: fix a word"
+        self._phase("Check what was heard", hint, tone="go")
 
     @on(RoundPhase)
     def _round_phase(self, message: RoundPhase) -> None:
@@ -214,6 +253,8 @@ class InterviewScreen(AppScreen):
         self.query_one("#transcript", TranscriptView).clear(
             "Your answer appears here as you speak.")
         self.query_one("#verdict", VerdictView).clear()
+        self._check_panel.close()
+        self._fixes = []
         timer = self.query_one("#timer", AnswerTimer)
         timer.budget, timer.elapsed = e.budget_s, None
         self.query_one("#level", LevelMeter).stop()
@@ -254,14 +295,48 @@ class InterviewScreen(AppScreen):
         e = message.event
         self.query_one("#level", LevelMeter).stop()
         self.query_one("#timer", AnswerTimer).elapsed = e.duration_s
-        self.query_one("#transcript", TranscriptView).show_final(e.transcript, e.silent)
-        who = (f"Asking {self._policy.removeprefix('llm:')} for a verdict..."
-               if self._policy.startswith("llm") else "Judging your answer...")
-        self._phase(who, tone="wait")
+        self.query_one("#transcript", TranscriptView).show_final(
+            e.transcript, e.silent, e.words, self.settings.stt.low_confidence)
+        self._phase(self._judging(), tone="wait")
+
+    @on(CorrectionsAwaited)
+    def _check(self, message: CorrectionsAwaited) -> None:
+        self._check_panel.open(message.event.unsure)
+        self._check_phase()
+
+    @on(events.DescendantFocus)
+    @on(events.DescendantBlur)
+    def _focus_moved(self) -> None:
+        self.refresh_bindings()  # space answers again once the box is left
+        if self._check_panel.is_open:
+            self._check_phase()
+
+    @on(CheckPanel.Fixed)
+    def _fixed(self, message: CheckPanel.Fixed) -> None:
+        taken = [(heard, meant) for heard, meant in message.pairs
+                 if self.controls.correct(heard, meant)]
+        self._fixes += taken
+        panel = self._check_panel
+        panel.accepted(taken)
+        if len(taken) < len(message.pairs):
+            panel.refuse("Too late: the answer is already being judged.")
+
+    @on(CheckPanel.Done)
+    def _checked(self) -> None:
+        self.action_talk()
+
+    @on(CorrectionsApplied)
+    def _corrected(self, message: CorrectionsApplied) -> None:
+        e = message.event
+        self.query_one("#transcript", TranscriptView).show_corrected(
+            e.transcript, e.corrections, e.not_found)
+        missing = set(e.not_found)  # not worth keeping: they changed nothing
+        self._fixes = [(h, m) for h, m in self._fixes if f"{h} -> {m}" not in missing]
 
     @on(VerdictReady)
     def _verdict(self, message: VerdictReady) -> None:
         e = message.event
+        self._check_panel.close()
         self.query_one("#verdict", VerdictView).show_verdict(e, self._questions.get(
             e.question_id))
 
@@ -290,6 +365,7 @@ class InterviewScreen(AppScreen):
             self.query_one("#transcript", TranscriptView).clear(
                 "Your answer appears here as you speak.")
         elif action == "skip":
+            self._check_panel.close()
             self._phase("Skipped. On to the next question...", tone="wait")
         elif action in ("pause", "resume"):
             self._show_pause()  # from the controls' state: a late event does not undo a key
@@ -298,6 +374,7 @@ class InterviewScreen(AppScreen):
     def _finished(self, message: RoundFinished) -> None:
         e = message.event
         self.query_one("#level", LevelMeter).stop()
+        self._check_panel.close()
         if e.status == "complete":
             self._phase("Round complete. Opening the report...", tone="go")
         elif e.status == "cancelled":
@@ -305,7 +382,21 @@ class InterviewScreen(AppScreen):
         else:
             self._phase(f"The round failed: {e.error}", tone="error")
 
+    @on(FixesKept)
+    def _kept(self, message: FixesKept) -> None:
+        if message.new:
+            self.notify(f"Saved {message.new} to your glossary ({message.path})", timeout=6)
+        else:
+            self.notify(f"Already in your glossary ({message.path})", timeout=4)
+
     # -- keys -------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "talk" and self._typing():
+            return False  # the key goes to the check box: a space typed there is a space
+        if action == "keep":
+            return self.plan.practice
+        return True
 
     def action_talk(self) -> None:
         if self.finished:
@@ -318,16 +409,38 @@ class InterviewScreen(AppScreen):
                 self._phase("Starting to record...", tone="go")
             elif stage is Stage.REVIEW:
                 self._phase("Going on...", tone="wait")
+            elif stage is Stage.CHECK:
+                self._check_panel.close()
+                self._phase(self._judging(), tone="wait")
         elif self.controls.paused:
             self.query_one("#phase", PhaseLine).show("Paused", "p: resume first", "wait")
 
     def action_repeat(self) -> None:
+        if self.controls.stage is Stage.CHECK:
+            return  # the answer is in; it can be skipped, not asked again
         if not self.finished and self.controls.repeat():
             self._phase("Repeating the question...", tone="wait")
 
     def action_skip(self) -> None:
         if not self.finished and self.controls.skip():
+            self._check_panel.close()
             self._phase("Skipping this question...", tone="wait")
+
+    def action_keep(self) -> None:
+        if not self._fixes:
+            self.notify("No fixes to keep yet: type  heard => meant  in the check box.",
+                        timeout=4)
+            return
+        self._keep(list(self._fixes))
+
+    @work(thread=True, group=GLOSSARY_GROUP, exit_on_error=False,
+          description="keeping fixes in the glossary")
+    def _keep(self, pairs: list[tuple[str, str]]) -> None:
+        """The file is read, merged and written whole: off the UI thread."""
+        from simulator.speech import learned
+
+        path, new = learned.add(pairs)
+        self.post_message(FixesKept(path, new))
 
     def action_pause(self) -> None:
         if self.finished:
