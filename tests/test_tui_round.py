@@ -231,8 +231,14 @@ async def test_push_to_talk_ends_on_the_key_and_the_round_can_be_ended(tmp_path,
         await wait_until(pilot, lambda: "Recording" in phase(app), 10)
         await wait_until(pilot, lambda: any(isinstance(m, PartialHeard) for m in seen), 30,
                          "the live transcript")
+        # A quiet live line on pace and fillers, to correct course while speaking.
+        await wait_until(pilot, lambda: str(app.screen.query_one("#transcript").border_subtitle)
+                         .startswith("so far: "), 10, "the live pace line")
+        live = str(app.screen.query_one("#transcript").border_subtitle)
+        assert " wpm" in live and "filler" in live
         await pilot.press("space")  # stop: well before the file (and any silence) ends
         await wait_until(pilot, lambda: checking(app), what="the check of the answer")
+        assert str(app.screen.query_one("#transcript").border_subtitle).startswith("answer: ")
         await pilot.press("enter")
         await wait_until(pilot, lambda: "Press space" in phase(app), what="the verdict")
         await pilot.press("e")

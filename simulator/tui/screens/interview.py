@@ -252,6 +252,7 @@ class InterviewScreen(AppScreen):
             title, e.prompt, f"answer in about {e.budget_s // 60}:{e.budget_s % 60:02d}")
         self.query_one("#transcript", TranscriptView).clear(
             "Your answer appears here as you speak.")
+        self.query_one("#transcript", TranscriptView).border_subtitle = ""
         self.query_one("#verdict", VerdictView).clear()
         self._check_panel.close()
         self._fixes = []
@@ -283,7 +284,20 @@ class InterviewScreen(AppScreen):
 
     @on(PartialHeard)
     def _partial(self, message: PartialHeard) -> None:
-        self.query_one("#transcript", TranscriptView).show_partial(message.event.text)
+        view = self.query_one("#transcript", TranscriptView)
+        view.show_partial(message.event.text)
+        if message.event.pace:
+            view.border_subtitle = self._pace_line(message.event.pace, "so far")
+
+    def _pace_line(self, pace: dict[str, float], when: str) -> str:
+        """A quiet line on pace and fillers, so the candidate can correct course."""
+        from simulator.rounds import delivery_config  # imported with the round, not the app
+
+        d = delivery_config(self.settings)
+        wpm = pace.get("wpm", 0.0)
+        note = " (fast)" if wpm > d.fast_wpm else " (slow)" if 0 < wpm < d.slow_wpm else ""
+        n = int(pace.get("fillers", 0))
+        return f"{when}: {wpm:.0f} wpm{note} · {n} filler{'s' if n != 1 else ''}"
 
     @on(AnswerEnded)
     def _ended(self, message: AnswerEnded) -> None:
@@ -295,8 +309,12 @@ class InterviewScreen(AppScreen):
         e = message.event
         self.query_one("#level", LevelMeter).stop()
         self.query_one("#timer", AnswerTimer).elapsed = e.duration_s
-        self.query_one("#transcript", TranscriptView).show_final(
-            e.transcript, e.silent, e.words, self.settings.stt.low_confidence)
+        view = self.query_one("#transcript", TranscriptView)
+        view.show_final(e.transcript, e.silent, e.words, self.settings.stt.low_confidence)
+        d = e.delivery or {}
+        view.border_subtitle = (self._pace_line({"wpm": d["wpm"],
+                                                 "fillers": d["fillers"]["count"]}, "answer")
+                                if d.get("speaking_s") else "")
         self._phase(self._judging(), tone="wait")
 
     @on(CorrectionsAwaited)
