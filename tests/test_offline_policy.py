@@ -55,3 +55,12 @@ def test_a_contradicted_point_is_probed_first():
     d = policy.decide(LORA, a, [])
     assert d.follow_up is not None and d.follow_up.target == "merge-adapters"
     assert "contradicted" in d.reason
+
+
+def test_a_string_of_buzzwords_earns_nothing_whatever_leads_into_it():
+    # Five bare items after a real opening: a list of names, not a claim about any of them.
+    listed = "So that is keys, values, memory, vLLM, paged attention, GQA, that whole family."
+    kv = next(q for q in BANK.questions if q.id == "starter-kv-cache")
+    assert not assess(kv, listed).verdict("paged-attention").covered
+    said = "vLLM uses paged attention, storing the cache in fixed size blocks like pages."
+    assert assess(kv, said).verdict("paged-attention").covered

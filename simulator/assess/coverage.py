@@ -175,7 +175,8 @@ def _to_grader(text: str) -> bool:
 def _without_bare_lists(norm: str, clause: Clause) -> Clause:
     """The clause minus any string of items that makes no claim ('Beta, KL, reward
     hacking, mode collapse, adaptive KL'): four or more short comma-separated items
-    that open the clause, or follow only filler ('so that is ...', 'yeah')."""
+    that open the clause, or follow only filler ('so that is ...', 'yeah'), or five or
+    more anywhere."""
     spans: list[tuple[int, int]] = []
     pos = clause.start
     for piece in norm[clause.start:clause.end].split(","):
@@ -189,7 +190,9 @@ def _without_bare_lists(norm: str, clause: Clause) -> Clause:
         while j < len(spans) and 0 < len(words[j]) <= 3:
             j += 1
         opens = i == 0 or all(w in _DEICTIC_LEAD for seg in words[:i] for w in seg)
-        if j - i >= 4 and opens:
+        # Five or more items are a list whatever leads into them ("so that is keys,
+        # values, memory, vLLM, paged attention, GQA").
+        if j - i >= 5 or (j - i >= 4 and opens):
             drop.append((spans[i][0], spans[j - 1][1]))
         i = max(j, i + 1)
     if not drop:
