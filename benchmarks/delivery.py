@@ -6,7 +6,8 @@ Renders the scripted answers of tests/fixtures/delivery/answers.yaml with
 pyttsx3/espeak-ng at speaking rates from about 110 to 200 words a minute,
 fillers and silences placed by construction, so every true word, filler and
 pause time is known. Each answer goes through the round's own path
-(faster-whisper tiny.en, verbatim mode, delivery metrics) and is compared with
+(faster-whisper tiny.en, verbatim mode, biased toward the vocabulary of the
+question the script answers, delivery metrics) and is compared with
 the truth: the error of the measured words per minute, filler recall and
 precision, pause recall and timing error. The naive approach for fillers is
 counting "um" and "uh" in a transcript decoded with a filler prompt.
@@ -29,8 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
+from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
 from simulator.delivery.metrics import DeliveryConfig, measure  # noqa: E402
+from simulator.rounds import expected_terms  # noqa: E402
+from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 from simulator.speech.verbatim import FILLER_PROMPT, bare  # noqa: E402
@@ -113,6 +117,8 @@ def main() -> None:
     settings = load_settings(include_user_file=False)
     stt = WhisperTranscriber(settings.stt)
     stt.load()
+    questions = {q.id: q for b in load_banks() for q in b.questions}
+    extra = expected_terms(settings, list(questions.values()))
     cfg = DeliveryConfig()
     wpm_err: list[float] = []
     ours = {"tp": 0, "found": 0, "true": 0}
@@ -125,7 +131,9 @@ def main() -> None:
         for rate in RATES:
             for ans in answers:
                 truth = build(ans["parts"], rate, synth, tmp)
-                t = stt.transcribe(truth.audio)
+                q = questions[ans["question"]]
+                vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id])
+                t = stt.transcribe(truth.audio, vocab.bias)
                 dl = measure(t.words, truth.audio, 120, cfg, t.verbatim)
                 true_wpm = truth.words / (truth.span[1] - truth.span[0]) * 60
                 err = abs(dl.wpm - true_wpm) / true_wpm
