@@ -504,7 +504,9 @@ class Interview:
             [WordTiming(w.word, w.start, w.end, w.probability, w.filler) for w in t.words],
             t.silent, round((cap.transcribed_at - cap.ended_at) * 1000, 1), cap.speculative,
             heard.verbatim, [f"{f.heard} -> {f.term}" for f in fixes],
-            measure(t.words, cap.audio, question.budget_s, p.delivery, t.verbatim).to_dict(),
+            # Pace counts the words as heard: a glossary fix joins "lower ray" into one word.
+            measure(heard.words, cap.audio, question.budget_s, p.delivery,
+                    heard.verbatim).to_dict(),
         )
         if t.silent:
             yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")
