@@ -51,13 +51,22 @@ class ReviewInput:
             self._lines = iter(stdin.readline, "")
 
     def next(self, unsure: list[str]) -> list[tuple[str, str]]:
-        if self.interactive:
-            hint = f" Unsure: {', '.join(unsure[:8])}." if unsure else ""
-            self.err.write(f"  Check what was heard.{hint} Corrections as 'heard => meant' "
-                           "(';' between several), or Enter to go on: ")
-            self.err.flush()
-        line = next(self._lines, "").rstrip("\n")
-        pairs = parse_line(line, self._where)
-        if pairs and not self.interactive:
-            self.err.write(f"  corrections from {self._where}: {line.strip()}\n")
-        return pairs
+        """This answer's corrections. A line that cannot be read is asked for again at a
+        terminal, and skipped (with a note) from a pipe: the round is never lost to it."""
+        hint = f" Unsure: {', '.join(unsure[:8])}." if unsure else ""
+        while True:
+            if self.interactive:
+                self.err.write(f"  Check what was heard.{hint} Corrections as 'heard => "
+                               "meant' (';' between several), or Enter to go on: ")
+                self.err.flush()
+            line = next(self._lines, "").rstrip("\n")
+            try:
+                pairs = parse_line(line, self._where)
+            except UserError as exc:
+                self.err.write(f"  {exc}\n")
+                if self.interactive:
+                    continue
+                return []
+            if pairs and not self.interactive:
+                self.err.write(f"  corrections from {self._where}: {line.strip()}\n")
+            return pairs

@@ -137,3 +137,16 @@ def test_models_lists_the_bundled_model_with_figures_measured_here():
     tiny = next(r for r in rows if r["name"] == "tiny.en")
     assert tiny["selected"] and tiny["usable"] and tiny["figures"]["key_term_recall"] == 0.93
     assert "WER 12.5%, key terms 0.93" in run_cli("models").stdout
+
+
+def test_a_correction_line_that_cannot_be_read_never_ends_the_round():
+    import io
+
+    from simulator.review import ReviewInput
+
+    err = io.StringIO()
+    piped = ReviewInput(None, stdin=io.StringIO("laura LoRA\nlaura => LoRA\n"), err=err)
+    assert piped.next([]) == []  # skipped, with the reason said
+    assert "heard => meant" in err.getvalue()
+    assert piped.next([]) == [("laura", "LoRA")]
+    assert piped.next([]) == []  # the end of the input accepts the rest as heard
