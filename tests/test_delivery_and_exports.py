@@ -100,7 +100,7 @@ def test_markdown_html_and_json_reports(demo_session, tmp_path):
             assert "## Delivery" in body and "words a minute" in body
         else:
             assert body.count("<svg") == 3 and "<script" not in body
-            assert "<h2>Delivery</h2>" in body and "<blockquote>" in body
+            assert "<h3>Delivery</h3>" in body and "<blockquote>" in body
 
 
 def test_progress_shows_trends_across_rounds(demo_session):
