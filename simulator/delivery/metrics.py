@@ -144,6 +144,26 @@ def _pauses(audio: np.ndarray | None, words: list[Any], pause_s: float) -> list[
             for i, j in runs(rms < floor, lo, hi) if (j - i) * FRAME_S >= pause_s]
 
 
+def _voiced_edges(audio: np.ndarray | None, start: float, end: float) -> tuple[float, float]:
+    """The first and last word's outer edges moved onto the voice: Whisper's timestamps put
+    the first word a few tenths of a second early and the last one late, which is enough to
+    move a short answer's pace by several percent."""
+    if audio is None or len(audio) < SAMPLE_RATE // 10 or end - start < 1.0:
+        return start, end
+    rms = frame_rms(audio)
+    lo, hi = frame_at(start), min(len(rms), frame_at(end) + 1)
+    span = rms[lo:hi]
+    if not len(span):
+        return start, end
+    voiced = np.flatnonzero(span > max(0.004, float(np.percentile(span, 90)) * 0.1))
+    if not len(voiced):
+        return start, end
+    # Only a nudge: never more than half a second at either edge.
+    first = min(lo + int(voiced[0]), frame_at(start + 0.5)) * FRAME_S
+    last = max(lo + int(voiced[-1]) + 1, frame_at(end - 0.5)) * FRAME_S
+    return max(start, first), min(end, last)
+
+
 def _bursts(times: list[float], window_s: float = 10.0, count: int = 3) -> list[float]:
     out: list[float] = []
     for i, t in enumerate(times):
@@ -176,7 +196,7 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
         return Delivery(0.0, 0.0, [], {"count": 0, "per_min": 0.0, "items": [], "bursts": []},
                         {"count": 0, "per_min": 0.0, "items": []}, [], None, 0.0, budget_s,
                         False, notes=["No speech was heard."])
-    start, end = words[0].start, words[-1].end
+    start, end = _voiced_edges(audio, words[0].start, words[-1].end)
     span = max(end - start, 0.5)
     pauses = _pauses(audio, words, cfg.pause_s)
     paused = sum(p.duration_s for p in pauses)
