@@ -61,3 +61,18 @@ def test_live_pace_and_fillers_are_reported_while_speaking(cut_round):
     assert all(x["wpm"] > 60 for x in live if x["speaking_s"] >= 2)
     assert [x["at_s"] for x in live] == sorted(x["at_s"] for x in live)
     assert live[-1]["speaking_s"] >= live[0]["speaking_s"]
+
+
+def test_the_spoken_warning_heard_through_speakers_is_taken_out_of_the_answer():
+    from simulator.speech.echo import remove_echo
+    from simulator.speech.stt import Transcript, Word
+
+    said = "You have about 20 seconds left, so start wrapping up."
+    heard = ["LoRA", "trains", "two", "small", "matrices,", "you", "have", "about", "20",
+             "seconds", "left,", "and", "you", "can", "merge", "them", "with", "20", "left"]
+    words = [Word(w, 10 + i * 0.3, 10 + i * 0.3 + 0.25, 0.9) for i, w in enumerate(heard)]
+    t = remove_echo(Transcript(" ".join(heard), words), said, 11.0, 15.0)
+    assert t.text == "LoRA trains two small matrices, and you can merge them with 20 left"
+    # Outside the window, or fewer than three of its words in a row: the candidate's own.
+    assert remove_echo(Transcript(" ".join(heard), words), said, 0.0, 5.0).text == \
+        " ".join(heard)

@@ -49,6 +49,7 @@ from simulator.engine.events import (
 )
 from simulator.personas import Persona
 from simulator.speech import vocabulary
+from simulator.speech.echo import remove_echo
 from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcriber, Transcript
 from simulator.speech.tts import Synthesizer
@@ -279,7 +280,8 @@ class Interview:
             raise
         yield SessionEnded(self._t(), status, turns)
 
-    def _time_warning(self, turn: int, left_s: float, stop: threading.Event) -> Event:
+    def _time_warning(self, turn: int, left_s: float, stop: threading.Event
+                      ) -> InterviewerSaid:
         """Say how long is left, over the answer, without holding the recording up."""
         seconds = max(5, int(round(left_s / 5) * 5))
         said = self.p.persona.style.time_warning.format(seconds=seconds)
@@ -437,6 +439,7 @@ class Interview:
             endpoint = replace(endpoint, max_answer_s=float(question.budget_s))
         warn_at = question.budget_s * p.warning_at if p.timing != "countdown" else math.inf
         warning_stop = threading.Event()
+        echo: tuple[str, float] | None = None  # the warning said, and when
         hooks = CaptureHooks(on_partial, p.listen.partial_every_s, on_stopped,
                              c.answer_stop_reason, lambda: c.paused)
         stop = c.enter(Stage.ANSWERING)
@@ -467,8 +470,10 @@ class Interview:
                 ended = stopped[0] if stopped else None
             if latest and latest[-1].elapsed_s >= warn_at and not told_stop:
                 warn_at = math.inf  # once per answer
-                yield self._time_warning(turn, question.budget_s - latest[-1].elapsed_s,
-                                         warning_stop)
+                warned = self._time_warning(turn, question.budget_s - latest[-1].elapsed_s,
+                                            warning_stop)
+                echo = (warned.text, latest[-1].elapsed_s)
+                yield warned
             if c.paused != paused and not told_stop:
                 paused = not paused
                 yield ControlUsed(self._t(), turn, "pause" if paused else "resume")
@@ -495,6 +500,11 @@ class Interview:
             yield InterviewerSaid(self._t(), "cut_in", said, self._rel(cut))
             self._play(cut)
         heard = cap.transcript
+        if echo is not None:
+            # Through speakers the microphone heard the warning too: take it out.
+            said, at = echo
+            heard = remove_echo(heard, said, at - 0.5, at + 2.0 + 0.5 * len(said.split()))
+            cap = self._last = replace(cap, transcript=heard)
         t, fixes = self._heard_right(heard, vocab)
         if fixes:
             cap = self._last = replace(cap, transcript=t)

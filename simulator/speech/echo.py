@@ -1,0 +1,50 @@
+"""Taking the interviewer's own voice out of an answer.
+
+A time warning is spoken while the candidate answers; through speakers the
+microphone hears it too, and Whisper writes it into the answer. We know what was
+said and roughly when, so a run of words inside that window that are the
+warning's own words, in its order, is taken out. Three or more are needed, so a
+candidate who happens to say "left" or "seconds" keeps their words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from simulator.speech.stt import Transcript
+from simulator.speech.verbatim import strip_fillers
+
+MIN_RUN = 3
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"[^a-z0-9']", "", word.lower())
+
+
+def remove_echo(t: Transcript, said: str, start_s: float, end_s: float) -> Transcript:
+    """``t`` without the runs of ``said`` heard between ``start_s`` and ``end_s``."""
+    if t.silent or not t.words:
+        return t
+    spoken = [w for w in (_bare(x) for x in said.split()) if w]
+    drop: set[int] = set()
+    i = 0
+    words = t.words
+    while i < len(words):
+        j, k = i, 0
+        while (j < len(words) and start_s <= words[j].start <= end_s
+               and (words[j].filler or _bare(words[j].word) in spoken[k:])):
+            if not words[j].filler:
+                k = spoken.index(_bare(words[j].word), k) + 1
+            j += 1
+        if sum(1 for w in words[i:j] if not w.filler) >= MIN_RUN:
+            drop.update(range(i, j))
+            i = j
+        else:
+            i += 1
+    if not drop:
+        return t
+    kept = [w for n, w in enumerate(words) if n not in drop]
+    verbatim = " ".join(w.word for w in kept)
+    return replace(t, text=strip_fillers(verbatim), words=kept, verbatim=verbatim,
+                   silent=not any(not w.filler for w in kept))
