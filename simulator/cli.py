@@ -69,6 +69,8 @@ def _add_app_flags(ap: argparse.ArgumentParser) -> None:
     g.add_argument("--device", choices=["auto", "cpu", "cuda"], default=s,
                    help="where Whisper runs")
     g.add_argument("--llm", metavar="MODEL", default=s, help="judge with this litellm model")
+    g.add_argument("--timing", choices=["countdown", "warning", "cut_in"], default=s,
+                   help="the answer budget: shown, said near the end, or enforced")
 
 
 def build_parser() -> argparse.ArgumentParser:

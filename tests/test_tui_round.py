@@ -303,3 +303,46 @@ async def test_the_command_palette_lists_the_screens_actions(tmp_path):
         await pilot.press("ctrl+p")
         await pilot.press(*"sessions", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, SessionsScreen), 5)
+
+
+async def test_the_time_warning_leaves_the_question_up_and_the_cut_in_is_shown(tmp_path, synth):
+    import yaml
+
+    from simulator.banks.loader import load_bank
+    from simulator.config import load_settings
+    from simulator.personas import list_personas
+    from simulator.tui.catalog import Catalog
+    from simulator.tui.messages import InterviewerSpoke
+    from tests.tui_support import FIXTURES
+
+    bank = yaml.safe_load((FIXTURES / "practice.yaml").read_text())
+    for q in bank["questions"]:
+        q["budget_s"] = 10
+    (tmp_path / "short.yaml").write_text(yaml.safe_dump(bank))
+    catalog = Catalog([load_bank(tmp_path / "short.yaml")], list_personas())
+    spoken = render_answers(synth, tmp_path / "answers", [LONG + " " + MERGE + " " + LORA])
+    settings = load_settings(overrides={"sessions": {"dir": str(tmp_path / "sessions")},
+                                        "tts": {"speak": False},
+                                        "interview": {"timing": "cut_in"}})
+    app = app_for(tmp_path, options(spoken, mode="realistic"), catalog=catalog,
+                  settings=settings)
+    seen: list[Message] = []
+    async with app.run_test(size=(80, 24), message_hook=seen.append) as pilot:
+        await start(pilot, app)
+
+        def said(kind: str) -> bool:
+            return any(isinstance(m, InterviewerSpoke) and m.event.kind == kind for m in seen)
+
+        await wait_until(pilot, lambda: said("time_warning"), 60, "the time warning")
+        await pilot.pause(0.2)
+        assert "LoRA" in str(app.screen.query_one("#question").render())  # still the question
+        assert "over" not in phase(app)
+        await wait_until(pilot, lambda: said("cut_in"), 30, "the cut-in")
+        await wait_until(pilot, lambda: "Time is up" in phase(app) or isinstance(
+            app.screen, ReportScreen), 10, "the cut-in on screen")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen), 60, "the report")
+        await app.workers.wait_for_complete()
+    events = saved_events(only_session(tmp_path))
+    finished = [e for e in events if e["type"] == "answer_finished"]
+    assert finished[0]["end_reason"] == "time_limit"
+    assert len([e for e in events if e["type"] == "question_asked"]) == 1  # moved on

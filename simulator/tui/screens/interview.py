@@ -230,9 +230,14 @@ class InterviewScreen(AppScreen):
     @on(InterviewerSpoke)
     def _spoke(self, message: InterviewerSpoke) -> None:
         e = message.event
+        if e.kind == "time_warning":  # said over the answer: the question stays on screen
+            self.notify(e.text, title="Time", timeout=6)
+            return
         self.query_one("#question", QuestionPanel).show("Interviewer", e.text)
         if e.kind == "opening":
             self._phase("The interviewer introduces the round", "space: skip the introduction")
+        elif e.kind == "cut_in":
+            self._phase("Time is up: the interviewer cut in", tone="wait")
         else:
             self._phase("The round is over. Opening the report...", tone="go")
 
