@@ -33,8 +33,10 @@ MAX_BIAS_TERMS = 40
 UNSURE = 0.5
 #: ...and below this, a change to an everyday word may be made too.
 VERY_UNSURE = 0.3
-#: A near-exact match (one letter off) may correct a fairly confident word.
+#: A near-exact match (one letter off) may correct a fairly confident word...
 NEAR_EXACT = 0.95
+#: ...but not one the decoder was at least this sure of.
+SURE = 0.9
 CLOSE = 0.8
 
 
@@ -123,7 +125,7 @@ def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, in
                 continue
             sim = fuzz.ratio("".join(window), joined) / 100
             unsure = min(words[i + k].probability for k in range(n) if window[k] != tw[k])
-            if (sim >= CLOSE and unsure < UNSURE) or (sim >= NEAR_EXACT and unsure < 0.9):
+            if (sim >= CLOSE and unsure < UNSURE) or (sim >= NEAR_EXACT and unsure < SURE):
                 out.append((sim, i, n, term))
     return out
 
