@@ -37,6 +37,7 @@ VERY_UNSURE = 0.3
 NEAR_EXACT = 0.95
 #: ...but not one the decoder was at least this sure of.
 SURE = 0.9
+#: How alike (0..1, by letters) what was heard and the term must be at the least.
 CLOSE = 0.8
 
 
