@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.banks.loader import load_bank
+from simulator.config import load_settings
+from simulator.rounds import expected_terms, round_glossary
 from simulator.speech import learned, vocabulary
 from simulator.speech.models import record_result
 from simulator.speech.stt import Transcript, Word
@@ -150,3 +153,13 @@ def test_a_correction_line_that_cannot_be_read_never_ends_the_round():
     assert "heard => meant" in err.getvalue()
     assert piped.next([]) == [("laura", "LoRA")]
     assert piped.next([]) == []  # the end of the input accepts the rest as heard
+
+
+def test_a_kept_correction_is_applied_by_every_later_round():
+    learned.add([("zebra net", "ZeRO-3")])  # the user's own, in the isolated config folder
+    settings = load_settings(include_user_file=False)
+    fixed, fixes = round_glossary(settings).correct_text("we shard it with zebra net")
+    assert fixed == "we shard it with ZeRO-3" and fixes
+    # ...and the decoder is told to expect it.
+    q = load_bank("starter").questions[0]
+    assert "ZeRO-3" in expected_terms(settings, [q])[q.id]
