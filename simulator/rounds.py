@@ -21,7 +21,8 @@ from simulator.delivery.metrics import DeliveryConfig
 from simulator.engine.answers import AnswerProvider
 from simulator.engine.controls import RoundControls
 from simulator.engine.events import Event
-from simulator.engine.interview import Interview, ListenOptions, RoundParts
+from simulator.engine.interview import Interview
+from simulator.engine.parts import ListenOptions, RoundParts
 from simulator.errors import UserError
 from simulator.personas import Persona, load_persona
 from simulator.sessions.store import SessionWriter

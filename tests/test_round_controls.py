@@ -28,7 +28,8 @@ from simulator.engine.events import (
     QuestionAsked,
     SessionEnded,
 )
-from simulator.engine.interview import Interview, ListenOptions, RoundParts
+from simulator.engine.interview import Interview
+from simulator.engine.parts import ListenOptions, RoundParts
 from simulator.personas import load_persona
 from simulator.speech.stt import SttInfo, Transcript, Word
 from simulator.speech.tts import VoiceSettings

@@ -1,0 +1,75 @@
+"""What a round is made of: its backends and its settings, as the engine receives them."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simulator.assess.policy import Judge
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointConfig
+from simulator.banks.model import Question
+from simulator.delivery.metrics import DeliveryConfig
+from simulator.engine.answers import AnswerProvider
+from simulator.personas import Persona
+from simulator.speech.glossary import Glossary
+from simulator.speech.stt import Transcriber
+from simulator.speech.tts import Synthesizer
+
+Player = Callable[[Path, threading.Event], None]
+
+
+@dataclass(frozen=True)
+class ListenOptions:
+    """How answers are heard."""
+
+    frame_ms: int = 30
+    silence_s: float = 3.0
+    pre_roll_s: float = 0.3
+    no_speech_timeout_s: float = 15.0
+    max_answer_factor: float = 1.5
+    speech_threshold_db: float = -45.0
+    speculate: bool = True
+    partial_every_s: float = 0.0
+    """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
+
+    @property
+    def frame_len(self) -> int:
+        return SAMPLE_RATE * self.frame_ms // 1000
+
+    def endpoint(self, budget_s: int) -> EndpointConfig:
+        return EndpointConfig(self.silence_s, self.no_speech_timeout_s,
+                              budget_s * self.max_answer_factor, self.speech_threshold_db)
+
+
+@dataclass
+class RoundParts:
+    """Everything a round is made of; each backend behind its small interface."""
+
+    session_id: str
+    session_dir: Path
+    bank_label: str
+    questions: list[Question]
+    persona: Persona
+    synthesizer: Synthesizer
+    transcriber: Transcriber
+    policy: Judge
+    answers: AnswerProvider
+    player: Player | None = None
+    listen: ListenOptions = field(default_factory=ListenOptions)
+    rate_scale: float = 1.0
+    seed: int | None = None
+    glossary: Glossary = field(default_factory=Glossary)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    vocabulary: bool = True
+    """Bias transcription toward each question's words and correct near-misses on them."""
+    expected_terms: dict[str, list[str]] = field(default_factory=dict)
+    """Per question id, terms beyond its rubric to listen for (its bank's glossary)."""
+    timing: str = "countdown"
+    """'countdown', 'warning' (said near the limit) or 'cut_in' (stopped at it, moving on)."""
+    warning_at: float = 0.8
+    """Share of the budget after which the time warning is said."""
+    low_confidence: float = 0.5
+    """Words heard with less probability than this are offered for checking."""
