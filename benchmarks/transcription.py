@@ -130,11 +130,11 @@ def heard(stt: WhisperTranscriber, setup: Setup, audio: np.ndarray, q: Question,
     """What the round would make of this answer under ``setup`` (as the engine does it)."""
     vocab = vocabulary.for_question(q.prompt, q.terms(), extra)
     t = stt.transcribe(audio, vocab.bias if setup.bias else None)
+    if setup.glossary and setup.near_misses:
+        return vocabulary.heard_right(t, glossary, vocab)[0]
     if setup.glossary:
-        t = glossary.correct(t)[0]
-    if setup.near_misses:
-        t = vocabulary.correct(t, vocab)[0]
-    return t
+        return glossary.correct(t)[0]
+    return vocabulary.correct(t, vocab)[0] if setup.near_misses else t
 
 
 def main() -> None:

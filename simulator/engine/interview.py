@@ -50,7 +50,7 @@ from simulator.engine.events import (
 from simulator.engine.parts import RoundParts
 from simulator.speech import vocabulary
 from simulator.speech.echo import remove_echo
-from simulator.speech.glossary import Correction, Glossary
+from simulator.speech.glossary import Glossary
 from simulator.speech.stt import Transcript
 
 
@@ -64,7 +64,6 @@ class Interview:
         self._t0 = time.monotonic()
         self._rng = random.Random(parts.seed)
         self._last: CapturedAnswer | None = None
-        self._cut_in = False
         self._said = ""  # the last transition phrase, not to be repeated next
         #: Notices from assembling the round, emitted at its start.
         self.notices: list[str] = []
@@ -176,7 +175,7 @@ class Interview:
                                    [PointResult(**asdict(v)) for v in assessment.points],
                                    assessment.coverage)
                     f = judged.follow_up
-                    if self._cut_in and f is not None:
+                    if f is not None and self._cut_in(cap):
                         f = None  # at time: the interviewer moves on, as a real one would
                         judged = replace(judged, follow_up=None, wording=None,
                                          reason="time is up: the answer reached its budget, "
@@ -242,6 +241,23 @@ class Interview:
         threading.Thread(target=speak, name="time-warning", daemon=True).start()
         return InterviewerSaid(self._t(), "time_warning", said, self._rel(path))
 
+    def _cut_in(self, cap: CapturedAnswer) -> bool:
+        """The interviewer stopped this answer at its budget (timing 'cut_in')."""
+        return self.p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT
+
+    def _await_key(self, stage: Stage, actions: set[Action], turn: int
+                   ) -> Generator[Event, None, Action | None]:
+        """Wait in ``stage`` for one of ``actions``, then back to work; a skip or a repeat
+        is recorded. None when the round was cancelled meanwhile."""
+        c = self.controls
+        got = c.wait_for(stage, actions)
+        c.enter(Stage.WORKING)
+        if got is not None:
+            c.take(got)
+            if got is not Action.TALK:
+                yield ControlUsed(self._t(), turn, got.value)
+        return got
+
     def _check(self, turn: int) -> Generator[Event, None, str]:
         """Practice: hold the transcript so misheard words can be corrected before judging.
 
@@ -257,14 +273,11 @@ class Interview:
         c = self.controls
         c.enter(Stage.CHECK)  # before the event, so a front end may correct at once
         yield AwaitingCorrections(self._t(), turn, unsure)
-        got = c.wait_for(Stage.CHECK, {Action.TALK, Action.SKIP})
-        fixes = c.take_corrections()
-        c.enter(Stage.WORKING)
+        got = yield from self._await_key(Stage.CHECK, {Action.TALK, Action.SKIP}, turn)
+        fixes = c.take_corrections()  # taken once no more are accepted
         if got is None:
             return "cancelled"
-        c.take(got)
         if got is Action.SKIP:
-            yield ControlUsed(self._t(), turn, "skip")
             return "skipped"
         if fixes:
             done: list[str] = []
@@ -275,13 +288,6 @@ class Interview:
             self._last = replace(cap, transcript=t)
             yield TranscriptCorrected(self._t(), turn, done, t.text, missing)
         return "checked"
-
-    def _heard_right(self, t: Transcript, vocab: vocabulary.Vocabulary
-                     ) -> tuple[Transcript, list[Correction]]:
-        """The transcript with the glossary's and the question's corrections applied."""
-        t, fixes = self.p.glossary.correct(t)
-        t, near = vocabulary.correct(t, vocab)
-        return t, fixes + near
 
     def _hold(self, turn: int) -> Iterator[Event]:
         """While the round is paused, wait here (the pause and resume are recorded)."""
@@ -320,16 +326,13 @@ class Interview:
                     return "out_of_answers"
             if c.push_to_talk and not c.take(Action.TALK):
                 yield AwaitingAnswer(self._t(), turn)
-                got = c.wait_for(Stage.WAITING, {Action.TALK, Action.REPEAT, Action.SKIP})
-                c.enter(Stage.WORKING)
+                got = yield from self._await_key(
+                    Stage.WAITING, {Action.TALK, Action.REPEAT, Action.SKIP}, turn)
                 if got is None:
                     return "cancelled"
-                c.take(got)
                 if got is Action.SKIP:
-                    yield ControlUsed(self._t(), turn, "skip")
                     return "skipped"
                 if got is Action.REPEAT:
-                    yield ControlUsed(self._t(), turn, "repeat")
                     continue
             else:
                 c.forget(Action.TALK)  # the key that cut the prompt short
@@ -366,7 +369,7 @@ class Interview:
                  if p.vocabulary else vocabulary.Vocabulary.empty())
 
         def on_partial(t: Transcript) -> None:
-            heard_so_far = self._heard_right(t, vocab)[0]
+            heard_so_far = vocabulary.heard_right(t, p.glossary, vocab)[0]
             pace = live_pace(heard_so_far.words, p.delivery)
             with lock:
                 partials.append((heard_so_far.text, pace))
@@ -436,8 +439,7 @@ class Interview:
         cap = self._last = box["cap"]
         if cap.discarded:
             return
-        self._cut_in = p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT
-        if self._cut_in:
+        if self._cut_in(cap):
             said = p.persona.style.cut_in
             cut = self._render(said, f"{turn:02d}-cut-in.wav")
             yield InterviewerSaid(self._t(), "cut_in", said, self._rel(cut))
@@ -448,7 +450,7 @@ class Interview:
             said, at = echo
             heard = remove_echo(heard, said, at - 0.5, at + 2.0 + 0.5 * len(said.split()))
             cap = self._last = replace(cap, transcript=heard)
-        t, fixes = self._heard_right(heard, vocab)
+        t, fixes = vocabulary.heard_right(heard, p.glossary, vocab)
         if fixes:
             cap = self._last = replace(cap, transcript=t)
         yield AnswerFinished(

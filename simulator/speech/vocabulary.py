@@ -23,7 +23,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from simulator.assess.text import STOPWORDS, stem, tokens
-from simulator.speech.glossary import Correction
+from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcript, Word
 from simulator.speech.verbatim import strip_fillers
 
@@ -163,6 +163,15 @@ def correct(t: Transcript, vocabulary: Vocabulary) -> tuple[Transcript, list[Cor
         return t, []
     verbatim = " ".join(w.word.strip() for w in words)
     return replace(t, text=strip_fillers(verbatim), words=words, verbatim=verbatim), fixes
+
+
+def heard_right(t: Transcript, glossary: Glossary, vocabulary: Vocabulary
+                ) -> tuple[Transcript, list[Correction]]:
+    """What the judge and the screen get: the glossary's fixes, then near-misses on the
+    question's terms (the order matters: a glossary fix can complete a term)."""
+    t, fixes = glossary.correct(t)
+    t, near = correct(t, vocabulary)
+    return t, fixes + near
 
 
 def term_heard(term: str, text: str) -> bool:
