@@ -296,11 +296,11 @@ class InterviewScreen(AppScreen):
 
     def _pace_line(self, pace: dict[str, float], when: str) -> str:
         """A quiet line on pace and fillers, so the candidate can correct course."""
-        from simulator.rounds import delivery_config  # imported with the round, not the app
+        from simulator.delivery.metrics import DeliveryConfig  # loaded with the round
 
-        d = delivery_config(self.settings)
         wpm = pace.get("wpm", 0.0)
-        note = " (fast)" if wpm > d.fast_wpm else " (slow)" if 0 < wpm < d.slow_wpm else ""
+        fast, slow = DeliveryConfig.fast_wpm, DeliveryConfig.slow_wpm
+        note = " (fast)" if wpm > fast else " (slow)" if 0 < wpm < slow else ""
         n = int(pace.get("fillers", 0))
         return f"{when}: {wpm:.0f} wpm{note} · {n} filler{'s' if n != 1 else ''}"
 
