@@ -1,7 +1,9 @@
-"""Headless checking of transcripts: corrections typed at the terminal or read from a file.
+"""Checking transcripts: reading a line of fixes (the app's check box and the command line
+read the same format), and where the command line gets those lines from.
 
-One line per answer, in order: ``heard => meant``, several separated by ``;``.
-An empty line (or the end of the file) accepts the transcript as heard.
+A line is ``heard => meant`` (or ``->``), several separated by ``;``. Headless,
+one line per answer, in order; an empty line (or the end of the file) accepts
+the transcript as heard.
 """
 
 from __future__ import annotations
@@ -14,21 +16,37 @@ from typing import TextIO
 
 from simulator.errors import UserError
 
-_ARROW = re.compile(r"\s*(?:=>|->)\s*")
+_ARROW = re.compile(r"\s*(?:=>|->|→)\s*")
+_QUOTES = "`'\"“”‘’ "
+
+
+def parse_fixes(line: str) -> list[tuple[str, str]]:
+    """``'laura => LoRA; cue Laura -> QLoRA'`` as (heard, meant) pairs.
+
+    Raises ValueError, in words for the candidate, when a part is not ``heard => meant``.
+    """
+    pairs = []
+    for part in (p.strip() for p in line.split(";")):
+        if not part:
+            continue
+        sides = [s.strip(_QUOTES) for s in _ARROW.split(part)]
+        if len(sides) != 2 or not all(sides):
+            raise ValueError(f"“{part}” is not  heard => meant")
+        pairs.append((sides[0], sides[1]))
+    if not pairs:
+        raise ValueError("write a fix as  heard => meant")
+    return pairs
 
 
 def parse_line(line: str, where: str = "--review") -> list[tuple[str, str]]:
-    """'laura => LoRA; we rank => rerank' -> [('laura', 'LoRA'), ('we rank', 'rerank')]."""
-    pairs = []
-    for part in line.split(";"):
-        if not part.strip():
-            continue
-        bits = _ARROW.split(part.strip())
-        if len(bits) != 2 or not bits[0].strip() or not bits[1].strip():
-            raise UserError(f"cannot read the correction {part.strip()!r}; write it as "
-                            "'heard => meant', several separated by ';'", field=where)
-        pairs.append((bits[0].strip(), bits[1].strip()))
-    return pairs
+    """One headless line: empty accepts the transcript; otherwise fixes, or a UserError."""
+    if not line.strip():
+        return []
+    try:
+        return parse_fixes(line)
+    except ValueError as exc:
+        raise UserError(f"cannot read the correction ({exc}); write it as 'heard => meant', "
+                        "several separated by ';'", field=where) from None
 
 
 class ReviewInput:

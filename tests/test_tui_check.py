@@ -12,11 +12,12 @@ from simulator.banks.loader import load_bank
 from simulator.engine.controls import Action, Stage
 from simulator.engine.events import AwaitingCorrections, QuestionAsked, WordTiming
 from simulator.locations import user_glossary_file
+from simulator.review import parse_fixes
 from simulator.speech import learned
 from simulator.tui.messages import CorrectionsAwaited, QuestionPosed
 from simulator.tui.options import Choices, RoundPlan
 from simulator.tui.screens.interview import InterviewScreen
-from simulator.tui.widgets.check_panel import CheckPanel, parse_fixes, unsure_words
+from simulator.tui.widgets.check_panel import CheckPanel, unsure_words
 from simulator.tui.widgets.transcript_view import UNSURE_STYLE, marked
 from tests.tui_support import FIXTURES, app_for, settings_for
 

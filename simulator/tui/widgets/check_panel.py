@@ -3,7 +3,6 @@ unsure of, a box for corrections (``heard => meant``), and the corrections made 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,31 +14,10 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from simulator.review import parse_fixes
 from simulator.tui.widgets.transcript_view import UNSURE_STYLE
 
 HINT = "Type  heard => meant  and Enter to fix a word (several: a => b; c => d)"
-_ARROW = re.compile(r"\s*(?:=>|->|→)\s*")
-_QUOTES = "`'\"“”‘’ "
-
-
-def parse_fixes(line: str) -> list[tuple[str, str]]:
-    """``'laura => LoRA; cue Laura -> QLoRA'`` as (heard, meant) pairs.
-
-    Raises ValueError, in words for the candidate, when a part is not ``heard => meant``.
-    """
-    pairs = []
-    for part in (p.strip() for p in line.split(";")):
-        if not part:
-            continue
-        sides = [s.strip(_QUOTES) for s in _ARROW.split(part)]
-        if len(sides) != 2 or not all(sides):
-            raise ValueError(f"“{part}” is not  heard => meant")
-        pairs.append((sides[0], sides[1]))
-    if not pairs:
-        raise ValueError("write a fix as  heard => meant")
-    return pairs
-
-
 def unsure_words(words: Sequence[str]) -> list[str]:
     """Each word once, in order, without the punctuation the transcriber put after it."""
     seen: dict[str, str] = {}
