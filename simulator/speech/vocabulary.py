@@ -25,7 +25,6 @@ from rapidfuzz import fuzz
 from simulator.assess.text import STOPWORDS, stem, tokens
 from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcript, Word
-from simulator.speech.verbatim import strip_fillers
 
 #: Decoder bias is cut to this many terms: hotwords take at most half the context.
 MAX_BIAS_TERMS = 40
@@ -161,8 +160,7 @@ def correct(t: Transcript, vocabulary: Vocabulary) -> tuple[Transcript, list[Cor
     words, fixes = correct_words(t.words, vocabulary.terms)
     if not fixes:
         return t, []
-    verbatim = " ".join(w.word.strip() for w in words)
-    return replace(t, text=strip_fillers(verbatim), words=words, verbatim=verbatim), fixes
+    return t.with_words(words), fixes
 
 
 def heard_right(t: Transcript, glossary: Glossary, vocabulary: Vocabulary
