@@ -159,6 +159,8 @@ async def test_practice_checks_what_was_heard_and_judges_the_corrected_text(tmp_
         heard = next(m.event for m in seen if isinstance(m, AnswerHeard))
         assert "weights" in heard.transcript.lower()  # the word to correct was heard
         assert "weights" in text_of(app, "#transcript-text").lower()
+        # The box takes the focus once the panel is shown (on the next refresh).
+        await wait_until(pilot, lambda: isinstance(screen.focused, Input), 5, "the box focus")
         assert isinstance(screen.focused, Input)  # the box is ready for typing
 
         await pilot.press(*"no arrow here", "enter")
