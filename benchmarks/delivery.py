@@ -121,6 +121,7 @@ def main() -> None:
     extra = expected_terms(settings, list(questions.values()))
     cfg = DeliveryConfig()
     wpm_err: list[float] = []
+    naive_wpm_err: list[float] = []
     ours = {"tp": 0, "found": 0, "true": 0}
     naive = {"tp": 0, "found": 0, "true": 0}
     pause_hits = pause_true = 0
@@ -138,6 +139,10 @@ def main() -> None:
                 true_wpm = truth.words / (truth.span[1] - truth.span[0]) * 60
                 err = abs(dl.wpm - true_wpm) / true_wpm
                 wpm_err.append(err)
+                # Naive pace: every word the decoder wrote, first timestamp to last.
+                plain = [w for w in t.words if not w.filler]
+                naive_wpm = len(plain) / max(plain[-1].end - plain[0].start, 0.5) * 60
+                naive_wpm_err.append(abs(naive_wpm - true_wpm) / true_wpm)
                 # Fillers: ours are the acoustic ones the coach counts.
                 found = [i["start"] for i in dl.fillers["items"] if i["word"] in FILLERS | {
                     "erm", "hmm", "ah", "uhm"}]
@@ -174,8 +179,14 @@ def main() -> None:
               f"fillers {r[4]}/{r[6]} found ({r[5]} reported)")
     rec, prec = pr(ours)
     nrec, nprec = pr(naive)
-    print(f"\nWPM error: median {statistics.median(wpm_err):.1%}, "
-          f"max {max(wpm_err):.1%}")
+    def spread(errs: list[float]) -> str:
+        within = sum(e <= 0.05 for e in errs)
+        return (f"median {statistics.median(errs):.1%}, mean {statistics.mean(errs):.1%}, "
+                f"max {max(errs):.1%}; within 5% on {within}/{len(errs)} answers")
+
+    print(f"\nWPM error, ours: {spread(wpm_err)}")
+    print(f"WPM error, naive (decoded words over first to last timestamp): "
+          f"{spread(naive_wpm_err)}")
     print(f"Fillers, ours: recall {rec:.2f}, precision {prec:.2f}")
     print(f"Fillers, naive (um/uh in a filler-prompted transcript): recall {nrec:.2f}, "
           f"precision at best {nprec:.2f}")

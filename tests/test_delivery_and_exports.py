@@ -59,6 +59,35 @@ def test_fillers_hedges_and_pauses_point_at_times():
     assert d.time_to_first_word_s == 0.4 and d.over_budget
 
 
+def test_pace_counts_words_not_the_decoders_pieces_or_loops():
+    # Whisper wrote "pretrained" as two pieces and looped on "and": the pace counts the
+    # hyphenated word once and the run of "and" as a word said twice, 11 words in 6 s.
+    said = ["LoRA", "freezes", "the", "pre", "-trained", "weights", "and,", "and,", "and,",
+            "and", "trains", "a", "small", "update."]
+    words = [Word(w, 0.5 + i * 6 / len(said), 0.5 + (i + 1) * 6 / len(said), 0.9)
+             for i, w in enumerate(said)]
+    audio = np.full(16000 * 7, 0.2, dtype=np.float32)
+    d = measure(words, audio, budget_s=60)
+    assert d.wpm == pytest.approx(110, rel=0.01)  # the 14 pieces would read as 140
+
+
+def test_words_invented_over_the_closing_silence_are_dropped():
+    from simulator.speech.verbatim import drop_unvoiced_tail
+
+    audio = np.zeros(16000 * 5, dtype=np.float32)
+    audio[: 16000 * 3] = 0.2 * np.sin(np.arange(16000 * 3) / 3)
+    said = [Word("keep", 0.2, 1.0, 0.9), Word("it", 1.0, 1.5, 0.9),
+            Word("brief.", 1.5, 2.9, 0.95)]
+    invented = [Word("Thank", 3.1, 3.5, 0.01), Word("you.", 3.5, 3.5, 0.98)]
+    assert drop_unvoiced_tail(said + invented, audio) == said
+    # A confident word Whisper stretched into the silence is the speaker's.
+    stretched = [*said[:2], Word("brief.", 1.5, 4.5, 0.95)]
+    assert drop_unvoiced_tail(stretched, audio) == stretched
+    # And a voiced closing word stays however unsure the decoder was of it.
+    unsure = [*said[:2], Word("brief.", 1.5, 2.9, 0.05)]
+    assert drop_unvoiced_tail(unsure, audio) == unsure
+
+
 def _times(text: str, sep: str) -> list[tuple[float, float]]:
     pat = rf"(\d\d):(\d\d):(\d\d){sep}(\d\d\d) --> (\d\d):(\d\d):(\d\d){sep}(\d\d\d)"
     out = []

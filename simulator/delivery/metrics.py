@@ -92,6 +92,26 @@ def _tokens(words: list[Any]) -> list[tuple[str, float, bool]]:
             if bare(w.word)]
 
 
+def _counted(words: list[Any]) -> list[float]:
+    """The start of each word the pace counts: fillers left out, a hyphenated word
+    counted once (Whisper splits "pre-trained" into "pre" and "-trained"), and a word
+    said three or more times in a row counted twice, because such runs are mostly the
+    decoder looping ("and, and, and, and") rather than the speaker."""
+    starts: list[float] = []
+    run_word, run = "", 0
+    for w in words:
+        word = bare(w.word)
+        if not word or w.filler or is_filler(w.word):
+            continue
+        if w.word.strip().startswith("-") and starts:
+            continue
+        run = run + 1 if word == run_word else 1
+        run_word = word
+        if run <= 2:
+            starts.append(w.start)
+    return starts
+
+
 def _phrase_items(tokens: list[tuple[str, float, bool]], phrases: tuple[str, ...],
                   raw: list[Any]) -> list[Item]:
     items: list[Item] = []
@@ -192,6 +212,7 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
     cfg = cfg or DeliveryConfig()
     toks = _tokens(words)
     spoken = [t for t in toks if not t[2]]
+    counted = _counted(words)
     if not words or not spoken:
         return Delivery(0.0, 0.0, [], {"count": 0, "per_min": 0.0, "items": [], "bursts": []},
                         {"count": 0, "per_min": 0.0, "items": []}, [], None, 0.0, budget_s,
@@ -200,12 +221,12 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
     span = max(end - start, 0.5)
     pauses = _pauses(audio, words, cfg.pause_s)
     paused = sum(p.duration_s for p in pauses)
-    wpm = len(spoken) / span * 60
-    artic = len(spoken) / max(span - paused, 0.5) * 60
+    wpm = len(counted) / span * 60
+    artic = len(counted) / max(span - paused, 0.5) * 60
     thirds = []
     for k in range(3):
         a, b = start + span * k / 3, start + span * (k + 1) / 3
-        n = sum(1 for t in spoken if a <= t[1] < b or (k == 2 and t[1] == b))
+        n = sum(1 for t in counted if a <= t < b or (k == 2 and t == b))
         thirds.append(round(n / (span / 3) * 60, 1))
 
     acoustic = [Item(t[0], t[1]) for t in toks if t[2]]

