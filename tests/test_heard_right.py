@@ -53,6 +53,28 @@ def test_what_was_heard_clearly_or_could_be_another_term_is_left_alone():
     assert _fix(("bigger", 0.9), ("batches", 0.3)) == "bigger batches"
 
 
+def test_a_term_split_or_merged_by_the_decoder_is_found_by_sound_next_to_an_anchor():
+    terms = ["unseen data", "KV cache", "eval loss", "a b test"]
+    assert _fix(("early", 0.8), ("on,", 0.99), ("scene", 0.11), ("data,", 0.98),
+                terms=terms) == "early unseen data,"
+    assert _fix(("Okay,", 0.2), ("V", 0.05), ("cache.", 0.04), terms=terms) == "KV cache."
+    assert _fix(("and", 0.98), ("i'd", 0.54), ("be", 0.28), ("test", 0.57), terms=terms) == \
+        "and a b test"
+
+
+def test_sound_alike_words_heard_with_confidence_or_without_an_anchor_stay():
+    terms = ["shared keys and values", "grows with", "router", "eval loss"]
+    # "stored" was heard fairly surely: a content word the decoder believed stays.
+    assert _fix(("stored", 0.69), ("keys", 0.95), ("and", 0.9), ("value", 0.01),
+                terms=terms) == "stored keys and value"
+    # "with" is no anchor, and a one-word term is never matched by sound alone.
+    assert _fix(("throws", 0.31), ("with", 0.92), terms=terms) == "throws with"
+    assert _fix(("rather", 0.11), ("than", 0.9), terms=terms) == "rather than"
+    # The term was heard already: nothing else is turned into it.
+    assert _fix(("eval", 0.9), ("loss", 0.9), ("and", 0.9), ("a", 0.2), ("well", 0.3),
+                ("loss", 0.6), terms=terms) == "eval loss and a well loss"
+
+
 def test_a_term_counts_as_heard_with_other_spacing_or_endings():
     assert vocabulary.term_heard("DeepSeek", "and deep seek went further")
     assert vocabulary.term_heard("paragraphs", "split on headings and paragraph")

@@ -10,6 +10,13 @@ one: the decoder must have been unsure, the term's words must line up one to
 one with what was heard, each changed word must be close to the term's word,
 a word that belongs to another of the question's terms is never changed, and
 a change to an everyday word is made only when the decoder was very unsure.
+
+A mishearing can also split or merge words ("on scene data" for "unseen data",
+"Okay, V cache" for "KV cache"), which a word-for-word match cannot see. For
+those, a term of two or more words that the transcript lacks is matched by
+sound, and only around an anchor: the term's first or last content word must
+have been heard as such, the rest must sound alike (see ``phonetic``), and every
+word replaced must be a function word or one the decoder was unsure of.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from simulator.assess.text import STOPWORDS, stem, tokens
+from simulator.speech import phonetic
 from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcript, Word
 
@@ -38,6 +46,11 @@ NEAR_EXACT = 0.95
 SURE = 0.9
 #: How alike (0..1, by letters) what was heard and the term must be at the least.
 CLOSE = 0.8
+#: How alike (0..1, by sound) the unanchored rest of a term and what was heard must be.
+SOUNDS_ALIKE = 0.75
+#: Pronoun contractions are function words too, for deciding what may be rewritten.
+_CONTRACTIONS = frozenset({"id", "im", "ive", "ill", "its", "thats", "theres", "youre",
+                           "weve", "were", "theyre", "hes", "shes", "lets"})
 
 
 @dataclass(frozen=True)
@@ -130,11 +143,83 @@ def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, in
     return out
 
 
+def _function_word(word: str) -> bool:
+    return word in STOPWORDS or word in _CONTRACTIONS
+
+
+def _same(heard: str, said: str) -> bool:
+    return heard == said or stem(heard) == stem(said)
+
+
+def _sound_candidates(words: list[Word], terms: list[str], text: str
+                      ) -> list[tuple[float, int, int, str]]:
+    """Terms of two or more words the transcript lacks, found by sound next to an anchor:
+    (likeness, first word, number of words, term)."""
+    bare = [_bare(w.word) for w in words]
+    pairs: list[tuple[str, str, int, int, str]] = []
+    for term in terms:
+        tw = _term_words(term)
+        n = len(tw)
+        if n < 2 or term_heard(term, text):
+            continue
+        # A word that belongs to another of the question's terms is never rewritten.
+        others = {w for o in terms if o != term for w in _term_words(o)} - set(tw)
+        for i in range(len(words)):
+            for k in range(2, n + 3):
+                window = bare[i:i + k]
+                if len(window) < k or "" in window or any(w.filler for w in words[i:i + k]):
+                    break
+                for at_end in (True, False):
+                    m = 0
+                    while m < min(k, n) and _same(window[-1 - m] if at_end else window[m],
+                                                  tw[-1 - m] if at_end else tw[m]):
+                        m += 1
+                    if m == 0 or m >= k or m >= n:
+                        continue
+                    if all(_function_word(a) for a in (tw[n - m:] if at_end else tw[:m])):
+                        continue  # "throws with" is not anchored by "with"
+                    rest = range(i, i + k - m) if at_end else range(i + m, i + k)
+                    if any(bare[x] in others and not _function_word(bare[x]) for x in rest):
+                        continue
+                    if not any(words[x].probability < UNSURE for x in rest):
+                        continue
+                    if any(words[x].probability >= UNSURE and not _function_word(bare[x])
+                           for x in rest):
+                        continue  # a content word heard with some confidence stays
+                    missing = tw[:n - m] if at_end else tw[m:]
+                    if all(_function_word(w) for w in missing):
+                        continue  # "that" for "the" changes nothing worth the risk
+                    said = " ".join(missing)
+                    heard = " ".join(re.sub(r"[^\w'-]", "", words[x].word) for x in rest)
+                    pairs.append((heard, said, i, k, term))
+    if not pairs:
+        return []
+    sounds = phonetic.keys([x for p in pairs for x in p[:2]])
+    if sounds is None:
+        return []
+    best: dict[str, tuple[float, int, int, str]] = {}
+    for j, (_heard, _said, i, k, term) in enumerate(pairs):
+        likeness = phonetic.alike(sounds[2 * j], sounds[2 * j + 1])
+        if likeness >= SOUNDS_ALIKE and likeness > best.get(term, (0.0,))[0]:
+            best[term] = (likeness, i, k, term)  # one place per term: the likeliest
+    return list(best.values())
+
+
 def correct_words(words: list[Word], terms: Iterable[str]) -> tuple[list[Word], list[Correction]]:
-    """Replace near-misses on the terms, best match first, never two on one word."""
+    """Replace near-misses on the terms, best match first, never two on one word; then
+    terms still missing, by sound."""
+    terms = list(terms)
+    out, fixes = _replace(words, _candidates(words, terms))
+    text = " ".join(w.word for w in out)
+    more, by_sound = _replace(out, _sound_candidates(out, terms, text))
+    return more, fixes + by_sound
+
+
+def _replace(words: list[Word], candidates: list[tuple[float, int, int, str]]
+             ) -> tuple[list[Word], list[Correction]]:
     taken: set[int] = set()
     chosen = []
-    for _sim, i, n, term in sorted(_candidates(words, terms), reverse=True):
+    for _sim, i, n, term in sorted(candidates, reverse=True):
         span = set(range(i, i + n))
         if span & taken:
             continue
