@@ -25,8 +25,16 @@ def test_a_negated_claim_is_a_gap_with_its_words_kept():
 
 
 def test_number_words_match_digits():
-    assert assess(LORA, "QLoRA puts the base model in 4-bit.").verdict("qlora").covered
-    assert assess(LORA, "the base model is stored in four bit").verdict("qlora").covered
+    said = "the base model is stored in {} and the adapters train on top of it"
+    assert assess(LORA, said.format("4-bit")).verdict("qlora").covered
+    assert assess(LORA, said.format("four bit")).verdict("qlora").covered
+    assert not assess(LORA, said.format("full precision")).verdict("qlora").covered
+
+
+def test_a_term_named_but_not_explained_does_not_cover_its_point():
+    assert not assess(LORA, "There is also QLoRA.").verdict("qlora").covered
+    assert assess(LORA, "QLoRA quantizes the frozen base model and trains adapters on top."
+                  ).verdict("qlora").covered
 
 
 def test_follow_up_goes_to_the_heaviest_gap_and_moves_on_when_complete():
@@ -34,8 +42,11 @@ def test_follow_up_goes_to_the_heaviest_gap_and_moves_on_when_complete():
     a = assess(RAG, "Chunk the documents, embed them into a vector database, cite sources.")
     d = policy.decide(RAG, a, [])
     assert d.follow_up is not None and RAG.point(d.follow_up.target).weight == 3
-    full = assess(RAG, "Chunk with overlap, embed into a vector store, rerank with a cross "
-                       "encoder, cite sources, and evaluate recall at k on a golden set.")
+    full = assess(RAG, "I chunk the documents by section with some overlap so no passage "
+                       "is cut in half, embed each chunk into a vector store as an index, "
+                       "rerank the top results with a cross encoder, make the model cite the "
+                       "sources it was given, and evaluate retrieval recall at k on a golden "
+                       "set.")
     assert full.coverage == 1.0
     assert policy.decide(RAG, full, []).follow_up is None
 

@@ -48,6 +48,10 @@ MIN_CONCEPTS = 3
 MIN_CONCEPT_SCORE = 4.4
 #: How strongly a word used by several points of one question is discounted.
 SHARED_PENALTY = 9.0
+#: Other words of a point that must be said around one of its terms for the term to show
+#: the point. On the tuning and first held-out sets (spoken), 0 -> 2 moved F1 from
+#: 0.845 to 0.856 and from 0.768 to 0.797, with recall unchanged on held-out answers.
+ELABORATION = 2
 
 
 @dataclass(frozen=True)
@@ -236,10 +240,20 @@ def _support(vocab: dict[str, float], parts: list[Clause], usable: list[bool]) -
     return round(min(best, 1.0), 2)
 
 
+def _elaboration(term: list[str], stems: list[str], after: list[str],
+                 vocab: dict[str, float]) -> set[str]:
+    """The point's words said around a term (in its clause and the next) besides the
+    term's own: what shows the candidate explained it rather than named it."""
+    return ((_content(stems) | _content(after)) & vocab.keys()) - _content(term)
+
+
 def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
           parts: list[Clause], usable: list[bool]) -> list[_Hit]:
     hits = []
     terms = [term_stems(t) for t in point.terms]
+
+    def nxt_stems(ci: int) -> list[str]:
+        return parts[ci + 1].stems if ci + 1 < len(parts) and usable[ci + 1] else []
     for ci, clause in enumerate(parts):
         if not usable[ci]:
             continue
@@ -252,6 +266,8 @@ def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
                 continue
             specific = len(t) > 1 or _is_jargon(t[0])
             if specific:
+                if len(_elaboration(t, stems, nxt_stems(ci), vocab)) < ELABORATION:
+                    continue  # named, not explained: "then the reward model stage"
                 hits.append(_Hit(ci, _negated(clause, text, at, len(t)), True))
                 break
             # A common word alone does not show the point, but denying it
