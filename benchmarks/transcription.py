@@ -4,7 +4,9 @@
 
 Answers: the labelled spoken set of the judgement benchmark
 (tests/fixtures/eval/answers.yaml) plus the jargon-dense answers of
-tests/fixtures/eval/jargon.yaml, rendered by pyttsx3/espeak-ng. Fillers: the
+tests/fixtures/eval/jargon.yaml and jargon2.yaml (the second written, by someone who had
+not seen the correction code, after the correction was tuned on the others), rendered by
+pyttsx3/espeak-ng. Fillers: the
 scripted answers of tests/fixtures/delivery/answers.yaml, whose um/uh/er are
 placed by construction (at 140 and 170 words a minute). For each setup it
 prints:
@@ -18,7 +20,9 @@ prints:
   decoder biased toward the answer key must not do);
 - filler recall and precision against the placed fillers;
 - words produced from three silent clips (digital silence, hiss, mains hum);
-- the real-time factor (decoding time / audio length) on this machine.
+- the real-time factor (decoding time / audio length) on this machine;
+- key-term recall for each answer file apart, so the held-out jargon2.yaml shows
+  whether the correction generalises.
 
 Setups: plain decoding; vocabulary bias (the question, its rubric terms and its
 bank's glossary terms as hotwords, on every 30 s window); vocabulary bias with near-miss correction;
@@ -147,7 +151,11 @@ def main() -> None:
     qs = {q.id: q for b in load_banks() for q in b.questions}
     items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
     items = items[: args.answers] if args.answers else items
-    items += yaml.safe_load((EVAL / "jargon.yaml").read_text())["answers"]
+    for name in ("answers.yaml", "jargon.yaml", "jargon2.yaml"):
+        if name != "answers.yaml":
+            items += yaml.safe_load((EVAL / name).read_text())["answers"]
+        for it in items:
+            it.setdefault("set", name)
     scripts = yaml.safe_load(DELIVERY.read_text())["answers"]
     base = load_settings(include_user_file=False)
     if args.model:
@@ -182,6 +190,7 @@ def main() -> None:
     for setup in setups:
         stt = stts[setup.verbatim]
         err = n = hit = hit_heard = want = 0
+        by_set: dict[str, list[int]] = {}
         made_up: list[str] = []
         misses: list[str] = []
         spent = 0.0
@@ -200,6 +209,9 @@ def main() -> None:
                 hit += contains(hyp, tokens(term))
                 ok = vocabulary.term_heard(term, text)
                 hit_heard += ok
+                tally = by_set.setdefault(it["set"], [0, 0])
+                tally[0] += ok
+                tally[1] += 1
                 if not ok:
                     misses.append(f"{it['id']}: {term}")
         tp = found = true = 0
@@ -214,6 +226,8 @@ def main() -> None:
         print(f"{setup.name:<34} {err / n:>6.1%} {hit / want:>12.3f} {hit_heard / want:>9.3f} "
               f"{len(made_up):>9d} {tp / true:>9.2f} {tp / found if found else 1.0:>9.2f} "
               f"{silent:>7d} {rtf:>6.3f}", flush=True)
+        print("    key terms as heard, by set: " + "; ".join(
+            f"{k} {h / w:.3f} ({w})" for k, (h, w) in by_set.items()))
         if args.show_misses:
             print("    missed:", "; ".join(misses) or "none")
             print("    invented:", "; ".join(made_up) or "none")
