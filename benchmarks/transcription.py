@@ -4,8 +4,9 @@
 
 Answers: the labelled spoken set of the judgement benchmark
 (tests/fixtures/eval/answers.yaml) plus the jargon-dense answers of
-tests/fixtures/eval/jargon.yaml and jargon2.yaml (the second written, by someone who had
-not seen the correction code, after the correction was tuned on the others), rendered by
+tests/fixtures/eval/jargon.yaml, jargon2.yaml and jargon3.yaml (the last two written by
+someone who had not seen the correction code, after the correction was tuned on the
+others; jargon3's answers are longer and closer to real speech), rendered by
 pyttsx3/espeak-ng. Fillers: the
 scripted answers of tests/fixtures/delivery/answers.yaml, whose um/uh/er are
 placed by construction (at 140 and 170 words a minute). For each setup it
@@ -21,8 +22,8 @@ prints:
 - filler recall and precision against the placed fillers;
 - words produced from three silent clips (digital silence, hiss, mains hum);
 - the real-time factor (decoding time / audio length) on this machine;
-- key-term recall for each answer file apart, so the held-out jargon2.yaml shows
-  whether the correction generalises.
+- key-term recall for each answer file apart, so the held-out jargon2.yaml and
+  jargon3.yaml show whether the correction generalises.
 
 Setups: plain decoding; vocabulary bias (the question, its rubric terms and its
 bank's glossary terms as hotwords, on every 30 s window); vocabulary bias with near-miss correction;
@@ -151,7 +152,7 @@ def main() -> None:
     qs = {q.id: q for b in load_banks() for q in b.questions}
     items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
     items = items[: args.answers] if args.answers else items
-    for name in ("answers.yaml", "jargon.yaml", "jargon2.yaml"):
+    for name in ("answers.yaml", "jargon.yaml", "jargon2.yaml", "jargon3.yaml"):
         if name != "answers.yaml":
             items += yaml.safe_load((EVAL / name).read_text())["answers"]
         for it in items:

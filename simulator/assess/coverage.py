@@ -32,6 +32,8 @@ _NEGATORS = {"not", "no", "never", "cannot", "nothing", "neither", "nor", "none"
 # A verb negated right after the point's words: "the adapter can not be merged".
 _NEGATED_AFTER = re.compile(r"^\W*(\w+\W+){0,2}?(is|are|does|do|can|will|has|have|did|could|"
                             r"would|should)\s+(not|no|never)\b")
+#: How many words either side of a point's words a denying phrase reaches.
+_NEAR = 8
 _NEGATING_PHRASES = re.compile(
     r"\b(no (real )?(effect|impact|difference|role|point)|does not matter|not needed|"
     r"not necessary|irrelevant|useless|pointless|a myth|is a misconception)\b")
@@ -215,7 +217,14 @@ def _negated(clause: Clause, text: str, at: int, length: int) -> bool:
     end = clause.tokens[min(len(clause.tokens), at + length) - 1].end
     if _NEGATED_AFTER.search(text[end - clause.start:]):
         return True
-    return bool(_NEGATING_PHRASES.search(text))
+    # A phrase like "has no effect" denies what is said near it, not every claim of a
+    # long clause (the biased decoder often joins sentences with commas), and never
+    # the point's own words ("lots of irrelevant features").
+    lo = clause.tokens[max(0, at - _NEAR)].start - clause.start
+    hi = clause.tokens[min(len(clause.tokens), at + length + _NEAR) - 1].end - clause.start
+    start = clause.tokens[at].start - clause.start
+    return bool(_NEGATING_PHRASES.search(text[lo:start])
+                or _NEGATING_PHRASES.search(text[end - clause.start:hi]))
 
 
 def _evidence(norm: str, clause: Clause) -> str:
