@@ -39,6 +39,9 @@ HELDOUT = EVAL_DIR / "heldout.yaml"
 #: A second held-out set on eight more questions, written in a later session by someone who
 #: had not seen the judge's code, after heldout.yaml had been looked at too often to be fresh.
 FRESH = EVAL_DIR / "heldout2.yaml"
+#: A third, on eight more questions, kept unseen while the judge was changed after looking
+#: at heldout2.yaml's errors, to check those changes.
+THIRD = EVAL_DIR / "heldout3.yaml"
 
 
 @dataclass
@@ -161,12 +164,12 @@ def main() -> None:
     ap.add_argument("--no-glossary", action="store_true",
                     help="judge the transcripts without glossary corrections")
     ap.add_argument("--json", action="store_true")
-    ap.add_argument("--set", choices=["tuning", "heldout", "fresh", "all"], default="all",
-                    help="the answers the judge was tuned on, the first or the second "
-                         "held-out set, or all of them")
+    ap.add_argument("--set", choices=["tuning", "heldout", "fresh", "third", "all"],
+                    default="all", help="the answers the judge was tuned on, the first, "
+                    "second or third held-out set, or all of them")
     args = ap.parse_args()
-    files = {"tuning": [EVAL], "heldout": [HELDOUT], "fresh": [FRESH],
-             "all": [EVAL, HELDOUT, FRESH]}[args.set]
+    files = {"tuning": [EVAL], "heldout": [HELDOUT], "fresh": [FRESH], "third": [THIRD],
+             "all": [EVAL, HELDOUT, FRESH, THIRD]}[args.set]
     items = [it for f in files if f.exists() for it in yaml.safe_load(f.read_text())["answers"]]
     questions = {q.id: q for b in load_banks() for q in b.questions}
     texts = ({it["id"]: it["text"] for it in items} if args.text

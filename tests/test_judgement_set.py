@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import yaml
 
-from benchmarks.judgement import EVAL, FRESH, HELDOUT, evaluate
+from benchmarks.judgement import EVAL, FRESH, HELDOUT, THIRD, evaluate
 from simulator.banks.loader import load_banks
 
 QUESTIONS = {q.id: q for b in load_banks() for q in b.questions}
@@ -19,7 +19,7 @@ def _items(path):
 
 
 def test_the_sets_are_labelled_against_real_rubric_points():
-    items = _items(EVAL) + _items(HELDOUT) + _items(FRESH)
+    items = _items(EVAL) + _items(HELDOUT) + _items(FRESH) + _items(THIRD)
     assert len(_items(EVAL)) >= 40 and len({i["question"] for i in _items(EVAL)}) >= 10
     assert len({i["id"] for i in items}) == len(items)
     for it in items:

@@ -93,11 +93,38 @@ def clauses(text: str) -> tuple[str, list[Clause]]:
         pos = m.end()
     out.append((pos, len(norm)))
     result = []
-    for a, b in out:
+    for a, b in [piece for span in out for piece in _comma_chunks(norm, *span)]:
         toks = [Token(t.text, t.stem, t.start + a, t.end + a) for t in word_tokens(norm[a:b])]
         if toks:
             result.append(Clause(a, b, toks))
     return norm, result
+
+
+#: A clause longer than this many words is read in comma-separated chunks...
+LONG_CLAUSE = 50
+#: ...of about this many words each.
+CHUNK = 30
+
+
+def _comma_chunks(norm: str, a: int, b: int) -> list[tuple[int, int]]:
+    """A long clause cut at commas into chunks of about CHUNK words. Decoding biased
+    toward the question's terms often joins a whole answer with commas instead of
+    sentence ends; read as one clause, words from five different thoughts would add up
+    to a point none of them makes, and a denial anywhere would reach all of them."""
+    if len(_WORD.findall(norm[a:b])) <= LONG_CLAUSE:
+        return [(a, b)]
+    chunks: list[tuple[int, int]] = []
+    start = piece_start = a
+    words = 0
+    for m in re.finditer(",", norm[a:b]):
+        n = len(_WORD.findall(norm[piece_start:a + m.start()]))
+        if words and words + n > CHUNK:
+            chunks.append((start, piece_start))
+            start, words = piece_start, 0
+        words += n
+        piece_start = a + m.end()
+    chunks.append((start, b))
+    return chunks
 
 
 def tokens(text: str) -> list[str]:
