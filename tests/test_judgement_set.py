@@ -41,3 +41,13 @@ def test_offline_judge_beats_keyword_matching_on_written_answers():
     buzz = by_kind["buzzwords"]
     assert buzz.fp <= 0.15 * (buzz.fp + buzz.tn)
     assert by_kind["injection"].precision >= 0.8
+
+
+def test_the_judge_keeps_its_edge_on_answers_it_was_not_tuned_on():
+    # Three sets written after tuning, on 23 questions the tuning set never asks.
+    items = _items(HELDOUT) + _items(FRESH) + _items(THIRD)
+    texts = {i["id"]: i["text"] for i in items}
+    ours, _ = evaluate(items, texts, QUESTIONS, "offline", False)
+    naive, _ = evaluate(items, texts, QUESTIONS, "keyword", False)
+    assert ours.f1 >= naive.f1 + 0.1
+    assert ours.follow_up_accuracy >= naive.follow_up_accuracy + 0.1
