@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulator.assess.coverage import assess
 from simulator.assess.policy import OfflinePolicy
-from simulator.banks.loader import load_bank
+from simulator.banks.loader import load_bank, load_banks
 
 BANK = load_bank("starter")
 LORA = next(q for q in BANK.questions if q.id == "starter-lora")
@@ -75,3 +75,20 @@ def test_a_string_of_buzzwords_earns_nothing_whatever_leads_into_it():
     assert not assess(kv, listed).verdict("paged-attention").covered
     said = "vLLM uses paged attention, storing the cache in fixed size blocks like pages."
     assert assess(kv, said).verdict("paged-attention").covered
+
+
+def test_a_denial_reaches_only_the_claim_it_is_said_about():
+    # One comma-joined clause, as the biased decoder often writes a whole answer: the
+    # denial at the end is about quantization, not about the low rank update.
+    said = ("it trains a low rank update on top of frozen weights so the optimizer state "
+            "stays tiny, and in my own experience with a few different models over the "
+            "last year or so, four bit quantization makes no difference at all")
+    a = assess(LORA, said)
+    assert a.verdict("low-rank-update").covered
+    assert a.verdict("qlora").contradicted and not a.verdict("qlora").covered
+    # A point's own words are no denial: "irrelevant features" is what lasso is for.
+    l1l2 = next(q for b in load_banks() for q in b.questions
+                if q.id == "ml-fundamentals-l1-l2-regularization")
+    said = ("use lasso for high dimensional data with many irrelevant features, because the "
+            "penalty drives their weights to exactly zero and does feature selection")
+    assert assess(l1l2, said).verdict("when-to-use").covered

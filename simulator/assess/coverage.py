@@ -36,7 +36,9 @@ _NEGATED_AFTER = re.compile(r"^\W*(\w+\W+){0,2}?(is|are|does|do|can|will|has|hav
 _NEAR = 8
 _NEGATING_PHRASES = re.compile(
     r"\b(no (real )?(effect|impact|difference|role|point)|does not matter|not needed|"
-    r"not necessary|irrelevant|useless|pointless|a myth|is a misconception)\b")
+    r"not necessary|a myth|is a misconception|"
+    # Said of a claim ("that is irrelevant"), not of a noun ("irrelevant features").
+    r"(is|are|was|were|be|seems?) (\w+ )?(irrelevant|useless|pointless))\b")
 _TO_GRADER = re.compile(
     r"\b(grader|rubric|evaluator|examiner|(mark|count|score|grade|consider|treat)\b[^.]{0,60}"
     r"\b(as )?(covered|correct|complete|full marks)|full (marks|credit|score)|"
