@@ -62,6 +62,15 @@ def test_a_term_split_or_merged_by_the_decoder_is_found_by_sound_next_to_an_anch
         "and a b test"
 
 
+def test_sound_keys_come_from_espeak_ng_and_ignore_spelling():
+    from simulator.speech import phonetic
+
+    keys = phonetic.keys(["on scene", "unseen", "a well", "eval", "rather", "retrieval"])
+    assert keys is not None
+    assert keys[0] == keys[1] and phonetic.alike(keys[2], keys[3]) >= 0.75
+    assert phonetic.alike(keys[4], keys[5]) < 0.6
+
+
 def test_sound_alike_words_heard_with_confidence_or_without_an_anchor_stay():
     terms = ["shared keys and values", "grows with", "router", "eval loss"]
     # "stored" was heard fairly surely: a content word the decoder believed stays.
