@@ -151,6 +151,24 @@ def _same(heard: str, said: str) -> bool:
     return heard == said or stem(heard) == stem(said)
 
 
+def _anchor(window: list[str], term: tuple[str, ...], at_end: bool) -> int:
+    """How many of the term's words the window shares at its end (or its start)."""
+    m = 0
+    while m < min(len(window), len(term)) and _same(window[-1 - m] if at_end else window[m],
+                                                    term[-1 - m] if at_end else term[m]):
+        m += 1
+    return m
+
+
+def _may_rewrite(words: list[Word], bare: list[str], rest: range, others: set[str]) -> bool:
+    """Whether the sound stage may replace these words: none is a content word of
+    another expected term, at least one was heard unsure, and every content word was."""
+    content = [x for x in rest if not _function_word(bare[x])]
+    return (not any(bare[x] in others for x in content)
+            and any(words[x].probability < UNSURE for x in rest)
+            and all(words[x].probability < UNSURE for x in content))
+
+
 def _sound_candidates(words: list[Word], terms: list[str], text: str
                       ) -> list[tuple[float, int, int, str]]:
     """Terms of two or more words the transcript lacks, found by sound next to an anchor:
@@ -170,28 +188,19 @@ def _sound_candidates(words: list[Word], terms: list[str], text: str
                 if len(window) < k or "" in window or any(w.filler for w in words[i:i + k]):
                     break
                 for at_end in (True, False):
-                    m = 0
-                    while m < min(k, n) and _same(window[-1 - m] if at_end else window[m],
-                                                  tw[-1 - m] if at_end else tw[m]):
-                        m += 1
+                    m = _anchor(window, tw, at_end)
                     if m == 0 or m >= k or m >= n:
                         continue
-                    if all(_function_word(a) for a in (tw[n - m:] if at_end else tw[:m])):
+                    anchor, missing = (tw[n - m:], tw[:n - m]) if at_end else (tw[:m], tw[m:])
+                    if all(_function_word(a) for a in anchor):
                         continue  # "throws with" is not anchored by "with"
-                    rest = range(i, i + k - m) if at_end else range(i + m, i + k)
-                    if any(bare[x] in others and not _function_word(bare[x]) for x in rest):
-                        continue
-                    if not any(words[x].probability < UNSURE for x in rest):
-                        continue
-                    if any(words[x].probability >= UNSURE and not _function_word(bare[x])
-                           for x in rest):
-                        continue  # a content word heard with some confidence stays
-                    missing = tw[:n - m] if at_end else tw[m:]
                     if all(_function_word(w) for w in missing):
                         continue  # "that" for "the" changes nothing worth the risk
-                    said = " ".join(missing)
+                    rest = range(i, i + k - m) if at_end else range(i + m, i + k)
+                    if not _may_rewrite(words, bare, rest, others):
+                        continue
                     heard = " ".join(re.sub(r"[^\w'-]", "", words[x].word) for x in rest)
-                    pairs.append((heard, said, i, k, term))
+                    pairs.append((heard, " ".join(missing), i, k, term))
     if not pairs:
         return []
     sounds = phonetic.keys([x for p in pairs for x in p[:2]])
