@@ -40,6 +40,8 @@ from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 from simulator.speech.verbatim import FILLER_PROMPT, bare  # noqa: E402
 
 SCRIPT = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
+#: Answers of about a minute, as long as real interview answers.
+LONG = ROOT / "tests" / "fixtures" / "delivery" / "long.yaml"
 RATES = (110, 140, 170, 200)
 FILLERS = {"um", "uh", "er"}
 #: Gap left between spoken parts, as in fluent speech (not a pause).
@@ -113,6 +115,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.parse_args()
     answers = yaml.safe_load(SCRIPT.read_text())["answers"]
+    long_ids = set()
+    if LONG.exists():
+        long_answers = yaml.safe_load(LONG.read_text())["answers"]
+        long_ids = {a["id"] for a in long_answers}
+        answers += long_answers
     synth = Pyttsx3Synthesizer()
     settings = load_settings(include_user_file=False)
     stt = WhisperTranscriber(settings.stt)
@@ -184,9 +191,15 @@ def main() -> None:
         return (f"median {statistics.median(errs):.1%}, mean {statistics.mean(errs):.1%}, "
                 f"max {max(errs):.1%}; within 5% on {within}/{len(errs)} answers")
 
-    print(f"\nWPM error, ours: {spread(wpm_err)}")
-    print(f"WPM error, naive (decoded words over first to last timestamp): "
-          f"{spread(naive_wpm_err)}")
+    short = [i for i, r in enumerate(rows) if r[0] not in long_ids]
+    longer = [i for i, r in enumerate(rows) if r[0] in long_ids]
+    for name, errs in (("ours", wpm_err), ("naive (decoded words over first to last "
+                                             "timestamp)", naive_wpm_err)):
+        print(f"\nWPM error, {name}:")
+        for label, idx in (("short scripted answers", short), ("minute-long answers", longer),
+                           ("all", short + longer)):
+            if idx:
+                print(f"  {label}: {spread([errs[i] for i in idx])}")
     print(f"Fillers, ours: recall {rec:.2f}, precision {prec:.2f}")
     print(f"Fillers, naive (um/uh in a filler-prompted transcript): recall {nrec:.2f}, "
           f"precision at best {nprec:.2f}")

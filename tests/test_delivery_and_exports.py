@@ -83,6 +83,12 @@ def test_words_invented_over_the_closing_silence_are_dropped():
     # A confident word Whisper stretched into the silence is the speaker's.
     stretched = [*said[:2], Word("brief.", 1.5, 4.5, 0.95)]
     assert drop_unvoiced_tail(stretched, audio) == stretched
+    # A loop of an outro, squeezed to no length, goes however long it is.
+    loop = [Word(w, 3.2, 3.2, 0.7) for w in "see you next time, we'll see you next time".split()]
+    assert drop_unvoiced_tail(said + [Word("We'll", 3.0, 3.2, 0.1), *loop], audio) == said
+    # A sentence begun over the end of the last word, squeezed and unsure, goes too.
+    begun = [Word("That's", 2.9, 2.9, 0.29), Word("what", 2.9, 2.94, 0.18)]
+    assert drop_unvoiced_tail(said + begun, audio) == said
     # And a voiced closing word stays however unsure the decoder was of it.
     unsure = [*said[:2], Word("brief.", 1.5, 2.9, 0.05)]
     assert drop_unvoiced_tail(unsure, audio) == unsure

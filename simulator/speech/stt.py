@@ -179,10 +179,13 @@ class WhisperTranscriber:
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript("", [], silent=True)
         self.load()
-        prompt = FILLER_PROMPT if self.cfg.verbatim else None
-        hotwords = vocabulary if self.cfg.vocabulary and vocabulary else None
-        result = self._decode(audio, prompt, hotwords)
-        if (prompt or hotwords) and _skipped_speech(result, len(audio) / SAMPLE_RATE):
+        bias = vocabulary if self.cfg.vocabulary and vocabulary else ""
+        # The filler prompt goes last in the hotwords, which condition every 30 s
+        # window: as an initial prompt it conditions only the first, and a long answer
+        # lost its later fillers.
+        hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
+        result = self._decode(audio, None, hotwords)
+        if hotwords and _skipped_speech(result, len(audio) / SAMPLE_RATE):
             # A prompt occasionally makes Whisper jump over a stretch of speech;
             # then the unprompted reading is the more complete one.
             plain = self._decode(audio, None, None)
@@ -193,6 +196,19 @@ class WhisperTranscriber:
         words = drop_unvoiced_tail(keep_real_fillers(result.words, audio), audio)
         heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
         return heard if len(words) == len(result.words) else heard.with_words(words)
+
+    def _fit(self, bias: str, tail: str) -> str:
+        """``bias`` then ``tail``, the bias's last terms dropped until both fit in the
+        half of the context faster-whisper keeps for hotwords (it cuts from the end,
+        which would lose the tail)."""
+        text = f"{bias} {tail}".strip()
+        tokenizer = getattr(self._model, "hf_tokenizer", None)
+        if tokenizer is None:
+            return text
+        while len(tokenizer.encode(" " + text).ids) >= _HOTWORD_TOKENS and "," in bias:
+            bias = bias.rsplit(",", 1)[0] + "."
+            text = f"{bias} {tail}".strip()
+        return text
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None
                 ) -> Transcript:
@@ -214,6 +230,10 @@ class WhisperTranscriber:
         if not strip_fillers(text) or text.lower() in _SILENCE_PHRASES and _quiet(audio):
             return Transcript("", [], silent=True)
         return Transcript(text, words, False, text)
+
+
+#: faster-whisper keeps at most this many hotword tokens (half of Whisper's 448).
+_HOTWORD_TOKENS = 223
 
 
 def _skipped_speech(t: Transcript, duration_s: float, gap_s: float = 3.0) -> bool:

@@ -78,26 +78,40 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
 
 
 def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
-    """The words without a closing run the decoder invented over silence ("Thank you."
-    after the last sentence): words with almost no voice under them, at least one of
-    them written with low confidence. Real closing words are voiced, and a confident
-    word stretched over a pause (Whisper often lets one run into the silence) is kept."""
+    """The words without a closing run the decoder invented: "Thank you." over the
+    closing silence, a looped "we'll see you next time", or a sentence begun over the
+    end of the last word ("...nothing extra. That's what I'm going to do with it").
+    Such words have almost no voice under them or are squeezed into a few hundredths
+    of a second, and at least one is written with low confidence; a long run must be
+    mostly squeezed. Real closing words are voiced and take time to say, and a
+    confident word stretched over a pause (Whisper often lets one run into the
+    silence) is kept."""
     if not words:
         return words
     rms = frame_rms(audio)
     voiced = rms > speech_floor(rms)
     cut = len(words)
-    while cut > 0 and len(words) - cut < _MAX_INVENTED_TAIL:
+    squeezed = silent = 0
+    while cut > 0:
         w = words[cut - 1]
         under = voiced[frame_at(w.start): frame_at(w.end)]
-        if len(under) and float(under.mean()) >= 0.25:
+        quiet = not len(under) or float(under.mean()) < 0.25
+        short = w.end - w.start < 0.2
+        if not (quiet or short):
             break
+        squeezed += short
+        silent += quiet
         cut -= 1
     tail = words[cut:]
     if not tail or min(w.probability for w in tail) >= 0.3:
         return words
+    if len(tail) > _MAX_INVENTED_TAIL and squeezed < len(tail) / 2:
+        return words  # a long run of real length: more likely mistimed words
+    if len(tail) == 1 and not silent:
+        return words  # one short, voiced closing word is more likely said than invented
     return words[:cut]
 
 
-#: Whisper's phrases on silence are short: "Thank you.", "Thanks for watching!".
+#: Whisper's phrases on silence are short ("Thank you.", "Thanks for watching!"),
+#: unless it loops, and then it squeezes the words to no length.
 _MAX_INVENTED_TAIL = 4
