@@ -289,8 +289,7 @@ def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
                 hits.append(_Hit(ci, True, False))
             # In other words: enough of the point's vocabulary in this clause and the
             # next (a spoken thought often runs over a sentence break).
-            nxt = parts[ci + 1] if ci + 1 < len(parts) and usable[ci + 1] else None
-            said = (_content(stems) | (_content(nxt.stems) if nxt else set())) & vocab.keys()
+            said = (_content(stems) | _content(nxt_stems(ci))) & vocab.keys()
             if len(said) >= MIN_CONCEPTS and sum(vocab[c] for c in said) >= MIN_CONCEPT_SCORE:
                 own = [i for i, s in enumerate(stems) if concept(s) in said]
                 if own:

@@ -50,12 +50,17 @@ def speech_floor(rms: np.ndarray) -> float:
     return max(0.005, float(np.percentile(rms, 90)) * 0.15)
 
 
+def _voiced(audio: np.ndarray) -> np.ndarray:
+    """Per frame, whether the answer's voice is there."""
+    rms = frame_rms(audio)
+    return rms > speech_floor(rms)
+
+
 def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
     """Mark fillers, dropping any that has no voiced audio where it is said to be, and
     placing each on its own stretch of voice (Whisper often gives a filler no length
     and the time of the word after it)."""
-    rms = frame_rms(audio)
-    voiced = rms > speech_floor(rms)
+    voiced = _voiced(audio)
     out: list[Word] = []
     for w in words:
         if not is_filler(w.word):
@@ -88,8 +93,7 @@ def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
     silence) is kept."""
     if not words:
         return words
-    rms = frame_rms(audio)
-    voiced = rms > speech_floor(rms)
+    voiced = _voiced(audio)
     cut = len(words)
     squeezed = silent = 0
     while cut > 0:
