@@ -212,7 +212,13 @@ class WhisperTranscriber:
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None
                 ) -> Transcript:
+        import ctranslate2
+
         with self._lock:
+            # When greedy decoding fails its checks, Whisper samples again at a higher
+            # temperature; a fixed seed makes the same recording read the same way every
+            # time (in a replay, a re-run, or a benchmark) instead of by chance.
+            ctranslate2.set_random_seed(_SAMPLING_SEED)
             # initial_prompt conditions only the first 30 s window; hotwords every one.
             segments, _info = self._model.transcribe(
                 audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
@@ -232,6 +238,7 @@ class WhisperTranscriber:
         return Transcript(text, words, False, text)
 
 
+_SAMPLING_SEED = 1234
 #: faster-whisper keeps at most this many hotword tokens (half of Whisper's 448).
 _HOTWORD_TOKENS = 223
 
