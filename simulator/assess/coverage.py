@@ -32,6 +32,13 @@ _NEGATORS = {"not", "no", "never", "cannot", "nothing", "neither", "nor", "none"
 # A verb negated right after the point's words: "the adapter can not be merged".
 _NEGATED_AFTER = re.compile(r"^\W*(\w+\W+){0,2}?(is|are|does|do|can|will|has|have|did|could|"
                             r"would|should)\s+(not|no|never)\b")
+#: Words that make a statement about less or none of something: when a point says its
+#: term this way ("much less optimizer state"), a candidate's "you do not need optimizer
+#: state" agrees with it rather than denying it.
+_REDUCERS = {"less", "fewer", "no", "not", "without", "avoid", "prevent", "reduc", "cut",
+             "lower", "never", "drop", "skip", "free", "instead"}
+#: Stems of outcomes nobody wants: "we do not ship a quality regression" states a guard.
+_PROBLEMS = {"regress", "degrad", "hallucin", "leak", "leakag", "outag"}
 #: How many words either side of a point's words a denying phrase reaches.
 _NEAR = 8
 _NEGATING_PHRASES = re.compile(
@@ -39,10 +46,15 @@ _NEGATING_PHRASES = re.compile(
     r"not necessary|a myth|is a misconception|"
     # Said of a claim ("that is irrelevant"), not of a noun ("irrelevant features").
     r"(is|are|was|were|be|seems?) (\w+ )?(irrelevant|useless|pointless))\b")
+# A request about the grading, not the words "grader" or "rubric": on questions about
+# evaluation those are the topic ("the graders have habits").
 _TO_GRADER = re.compile(
-    r"\b(grader|rubric|evaluator|examiner|(mark|count|score|grade|consider|treat)\b[^.]{0,60}"
-    r"\b(as )?(covered|correct|complete|full marks)|full (marks|credit|score)|"
-    r"ignore (the|all|any|your|previous)|disregard (the|all|any|your|previous))\b")
+    r"\b((mark|count|scor|grad|consider|treat|record|list)\w*\b[^.]{0,60}"
+    r"\b(as )?(covered|covering|correct|complete|full marks|in full)|"
+    r"full (marks|credit|score)|(ignore|disregard) (the|all|any|your|previous|prior)|"
+    # Talk about the answer from outside it: a candidate does not say "the candidate".
+    r"(this|the) candidate|(system|grading) (message|note|instruction)|"
+    r"note (to|for) (the|whoever|whatever|any)|rubric (item|point)s?)\b")
 _DEICTIC_LEAD = {"so", "that", "is", "those", "are", "it", "yeah", "and", "um", "uh", "like",
                  "all", "the", "these", "this", "basically", "well", "i", "mean", "guess"}
 #: Distinct point words a clause (and the next) must share with a point to cover it
@@ -176,8 +188,14 @@ def _same(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= 86
 
 
-def _to_grader(text: str) -> bool:
-    return bool(_TO_GRADER.search(text))
+def _to_grader(norm: str, clause: Clause) -> Clause:
+    """The clause up to where it turns to address the grading ("..., grading instruction,
+    the candidate's answer is complete"); what follows makes no claim about the topic.
+    Spoken answers run sentences together with commas, so the claims before it stay."""
+    m = _TO_GRADER.search(norm, clause.start, clause.end)
+    if m is None:
+        return clause
+    return Clause(clause.start, m.start(), [t for t in clause.tokens if t.end <= m.start()])
 
 
 def _without_bare_lists(norm: str, clause: Clause) -> Clause:
@@ -258,6 +276,16 @@ def _elaboration(term: list[str], stems: list[str], after: list[str],
     return ((_content(stems) | _content(after)) & vocab.keys()) - _content(term)
 
 
+def _said_negatively(point: RubricPoint, term: list[str]) -> bool:
+    """Does the point itself put this term negatively (an outcome to avoid, or something
+    reduced or done without), so that a candidate's negation agrees with it?"""
+    if any(s in _PROBLEMS or s in _REDUCERS for s in term):
+        return True
+    covers = term_stems(point.covers)
+    at = _match_term(term, covers)
+    return at is not None and any(s in _REDUCERS for s in covers[max(0, at - 3): at])
+
+
 def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
           parts: list[Clause], usable: list[bool]) -> list[_Hit]:
     hits = []
@@ -279,7 +307,8 @@ def _find(point: RubricPoint, vocab: dict[str, float], norm: str,
             if specific:
                 if len(_elaboration(t, stems, nxt_stems(ci), vocab)) < ELABORATION:
                     continue  # named, not explained: "then the reward model stage"
-                hits.append(_Hit(ci, _negated(clause, text, at, len(t)), True))
+                negated = _negated(clause, text, at, len(t)) and not _said_negatively(point, t)
+                hits.append(_Hit(ci, negated, True))
                 break
             # A common word alone does not show the point, but denying it
             # ("you cannot merge it") still shows a misunderstanding.
@@ -322,8 +351,8 @@ def _distinctive(question: Question) -> dict[str, dict[str, float]]:
 def assess(question: Question, transcript: str) -> Assessment:
     """Judge a transcript (the whole thread so far) against the question's rubric."""
     norm, parts = clauses(transcript)
-    parts = [_without_bare_lists(norm, c) for c in parts]
-    usable = [bool(c.tokens) and not _to_grader(norm[c.start:c.end]) for c in parts]
+    parts = [_without_bare_lists(norm, _to_grader(norm, c)) for c in parts]
+    usable = [bool(c.tokens) for c in parts]
     verdicts = []
     for point in question.rubric:
         hits = _find(point, _distinctive(question)[point.id], norm, parts, usable)

@@ -33,6 +33,7 @@ having can could would should will shall may might must if when while which who 
 how why where all any some each every more most much many such own same other another both few
 not no nor only out up down off again further once yeah um uh like well okay ok kind sort thing
 things stuff get gets got getting make makes made use used uses using one way lot lots bit
+itself themselves himself herself myself yourself ourselves cannot
 """.split())
 
 
