@@ -76,7 +76,10 @@ def build(parts: list, rate: int, synth: Pyttsx3Synthesizer, tmp: Path) -> Truth
     for i, part in enumerate(parts):
         if isinstance(part, dict):
             silence = float(part["pause"])
-            pauses.append((t, silence))
+            # The silence heard runs from the end of the last voice: the join after the
+            # previous part and the added pause together.
+            joined = JOIN_S if i > 0 and not isinstance(parts[i - 1], dict) else 0.0
+            pauses.append((t - joined, silence + joined))
             chunks.append(np.zeros(int(silence * SAMPLE_RATE), dtype=np.float32))
             t += silence
             continue

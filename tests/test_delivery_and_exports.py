@@ -94,6 +94,57 @@ def test_words_invented_over_the_closing_silence_are_dropped():
     assert drop_unvoiced_tail(unsure, audio) == unsure
 
 
+def test_a_filler_stretched_over_a_pause_is_placed_on_its_voice():
+    from simulator.speech.verbatim import keep_real_fillers
+
+    audio = np.zeros(16000 * 8, dtype=np.float32)
+    for a, b in ((0.3, 1.5), (4.0, 4.4), (4.6, 5.5)):  # words, the "uh", words
+        audio[int(a * 16000): int(b * 16000)] = 0.2 * np.sin(np.arange(int((b - a) * 16000)))
+    # Whisper let the filler run from the end of the first words over the whole pause.
+    words = [Word("acting,", 0.3, 1.5, 0.9), Word("uh,", 1.5, 4.7, 0.1),
+             Word("it", 4.7, 4.9, 0.9), Word("calls", 4.9, 5.5, 0.9)]
+    kept = keep_real_fillers(words, audio)
+    uh = next(w for w in kept if w.filler)
+    assert abs(uh.start - 4.0) <= 0.05 and abs(uh.end - 4.4) <= 0.05
+
+
+def test_a_thinking_pause_is_not_skipped_speech():
+    from simulator.speech.stt import Transcript, _skipped_speech
+
+    audio = np.zeros(16000 * 10, dtype=np.float32)
+    audio[: 16000 * 3] = audio[int(16000 * 6.5):] = 0.2
+    words = [Word("first", 0.2, 2.9, 0.9), Word("second", 6.6, 9.8, 0.9)]
+    heard = Transcript("first second", words)
+    assert _skipped_speech(heard, audio) == []  # 3.6 s of silence: the speaker thinking
+    audio[16000 * 3: int(16000 * 6.5)] = 0.2  # the same gap full of voice: words missed
+    assert _skipped_speech(heard, audio) == [(2.9, 6.6)]
+
+
+def test_fillers_around_thinking_pauses_are_kept_and_none_is_invented_at_the_end(
+        synth, tmp_path):
+    from simulator.audio.sources import read_audio
+    from simulator.config import load_settings
+    from simulator.speech.stt import WhisperTranscriber
+    from simulator.speech.tts import VoiceSettings
+
+    said = ["LoRA freezes the pretrained weights", 1.2,
+            "and trains a small low rank update instead", "um",
+            "which you can merge back after training", 3.0, "so serving costs nothing extra"]
+    parts = []
+    for i, part in enumerate(said):
+        if isinstance(part, float):
+            parts.append(np.zeros(int(part * 16000), dtype=np.float32))
+            continue
+        synth.render(part, tmp_path / f"{i}.wav", VoiceSettings("en-us", 140, 1.0))
+        voice = read_audio(tmp_path / f"{i}.wav")
+        loud = np.flatnonzero(np.abs(voice) > 0.02)
+        parts += [voice[loud[0]: loud[-1] + 1], np.zeros(1920, dtype=np.float32)]
+    audio = np.concatenate(parts)
+    heard = WhisperTranscriber(load_settings(include_user_file=False).stt).transcribe(audio)
+    assert [w.word.strip(",. ").lower() for w in heard.words if w.filler] == ["um"]
+    assert "merge back" in heard.text and "serving" in heard.text
+
+
 def _times(text: str, sep: str) -> list[tuple[float, float]]:
     pat = rf"(\d\d):(\d\d):(\d\d){sep}(\d\d\d) --> (\d\d):(\d\d):(\d\d){sep}(\d\d\d)"
     out = []

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from simulator.audio import SAMPLE_RATE
+from simulator.audio.levels import FRAME_S, frame_at
 from simulator.config import SttConfig
 from simulator.errors import UserError
 from simulator.speech.verbatim import (
@@ -22,6 +23,7 @@ from simulator.speech.verbatim import (
     drop_unvoiced_tail,
     keep_real_fillers,
     strip_fillers,
+    voiced_frames,
 )
 
 BUNDLED_MODEL = "tiny.en"
@@ -185,15 +187,23 @@ class WhisperTranscriber:
         # lost its later fillers.
         hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
         result = self._decode(audio, None, hotwords)
-        if hotwords and _skipped_speech(result, len(audio) / SAMPLE_RATE):
-            # A prompt occasionally makes Whisper jump over a stretch of speech;
-            # then the unprompted reading is the more complete one.
+        skipped = _skipped_speech(result, audio) if hotwords else []
+        if skipped:
+            # A prompt occasionally makes Whisper jump over a stretch of speech: the
+            # unprompted reading fills that stretch, and the prompted one (with its
+            # fillers and the question's terms) is kept everywhere else.
             plain = self._decode(audio, None, None)
-            if len(plain.words) > len(result.words):
+            if not result.words:
                 result = plain
+            else:
+                missed = [w for w in plain.words
+                          if any(a < (w.start + w.end) / 2 < b for a, b in skipped)]
+                if missed:
+                    result = result.with_words(sorted(result.words + missed,
+                                                      key=lambda w: w.start))
         if result.silent:
             return result
-        words = drop_unvoiced_tail(keep_real_fillers(result.words, audio), audio)
+        words = keep_real_fillers(drop_unvoiced_tail(result.words, audio), audio)
         heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
         return heard if len(words) == len(result.words) else heard.with_words(words)
 
@@ -243,12 +253,20 @@ _SAMPLING_SEED = 1234
 _HOTWORD_TOKENS = 223
 
 
-def _skipped_speech(t: Transcript, duration_s: float, gap_s: float = 3.0) -> bool:
-    """Words missing at the start, the end or in between, judged by their timings."""
-    if t.silent or not t.words:
-        return not t.silent
-    times = [0.0] + [x for w in t.words for x in (w.start, w.end)] + [duration_s]
-    return any(b - a > gap_s for a, b in zip(times[0::2], times[1::2], strict=False))
+def _skipped_speech(t: Transcript, audio: np.ndarray, gap_s: float = 3.0,
+                    voiced_s: float = 1.0) -> list[tuple[float, float]]:
+    """Stretches of speech no word accounts for: more than ``gap_s`` without words, at
+    the start, the end or in between, with at least ``voiced_s`` of voice in them. (A
+    candidate's thinking pause is a long gap too, and is no reason to read again.)"""
+    end = len(audio) / SAMPLE_RATE
+    if t.silent:
+        return []
+    if not t.words:
+        return [(0.0, end)]
+    voiced = voiced_frames(audio)
+    times = [0.0] + [x for w in t.words for x in (w.start, w.end)] + [end]
+    return [(a, b) for a, b in zip(times[0::2], times[1::2], strict=False)
+            if b - a > gap_s and voiced[frame_at(a): frame_at(b)].sum() * FRAME_S >= voiced_s]
 
 
 def _is_noise(segment: Any) -> bool:

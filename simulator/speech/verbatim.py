@@ -50,7 +50,7 @@ def speech_floor(rms: np.ndarray) -> float:
     return max(0.005, float(np.percentile(rms, 90)) * 0.15)
 
 
-def _voiced(audio: np.ndarray) -> np.ndarray:
+def voiced_frames(audio: np.ndarray) -> np.ndarray:
     """Per frame, whether the answer's voice is there."""
     rms = frame_rms(audio)
     return rms > speech_floor(rms)
@@ -60,7 +60,7 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
     """Mark fillers, dropping any that has no voiced audio where it is said to be, and
     placing each on its own stretch of voice (Whisper often gives a filler no length
     and the time of the word after it)."""
-    voiced = _voiced(audio)
+    voiced = voiced_frames(audio)
     out: list[Word] = []
     for w in words:
         if not is_filler(w.word):
@@ -68,11 +68,23 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
             continue
         prev_end = out[-1].end if out else 0.0
         if w.end - w.start < 0.1:
-            # The filler sits in the voice between the previous word and this time.
-            found = [r for r in runs(voiced, frame_at(prev_end - 0.05), frame_at(w.start + 0.1))
-                     if (r[1] - r[0]) * FRAME_S >= 0.08]
+            # The filler sits in the voice between the previous word and this time, a
+            # sound of its own: voice running on from the previous word is that word's
+            # (Whisper writes an "Uh" of no length over the end of an answer's last word).
+            lo = frame_at(prev_end - 0.05)
+            found = [r for r in runs(voiced, lo, frame_at(w.start + 0.1))
+                     if (r[1] - r[0]) * FRAME_S >= 0.08 and (r[0] > lo or not out)]
             if found:
                 i, j = found[-1]
+                out.append(replace(w, start=round(i * FRAME_S, 3), end=round(j * FRAME_S, 3),
+                                   filler=True))
+            continue
+        if w.end - w.start > _STRETCHED_S:
+            # Stretched over a pause: the filler is the longest stretch of voice in it.
+            found = [r for r in runs(voiced, frame_at(w.start), frame_at(w.end))
+                     if (r[1] - r[0]) * FRAME_S >= 0.08]
+            if found:
+                i, j = max(found, key=lambda r: r[1] - r[0])
                 out.append(replace(w, start=round(i * FRAME_S, 3), end=round(j * FRAME_S, 3),
                                    filler=True))
             continue
@@ -80,6 +92,10 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
         if voiced[frame_at(w.start - 0.1): frame_at(w.end + 0.1)].sum() * FRAME_S >= 0.08:
             out.append(replace(w, filler=True))
     return out
+
+
+#: A filler said to last longer than this has been stretched over a silence next to it.
+_STRETCHED_S = 0.8
 
 
 def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
@@ -93,7 +109,7 @@ def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
     silence) is kept."""
     if not words:
         return words
-    voiced = _voiced(audio)
+    voiced = voiced_frames(audio)
     cut = len(words)
     squeezed = silent = 0
     while cut > 0:
