@@ -203,6 +203,12 @@ def main() -> None:
                            ("all", short + longer)):
             if idx:
                 print(f"  {label}: {spread([errs[i] for i in idx])}")
+    for label, idx in (("short scripted answers", short), ("minute-long answers", longer)):
+        if idx:
+            part = {"tp": sum(rows[i][4] for i in idx), "found": sum(rows[i][5] for i in idx),
+                    "true": sum(rows[i][6] for i in idx)}
+            r, p = pr(part)
+            print(f"Fillers, ours, {label}: recall {r:.2f}, precision {p:.2f}")
     print(f"Fillers, ours: recall {rec:.2f}, precision {prec:.2f}")
     print(f"Fillers, naive (um/uh in a filler-prompted transcript): recall {nrec:.2f}, "
           f"precision at best {nprec:.2f}")
