@@ -1,6 +1,7 @@
 """How faithfully the transcriber hears this field's answers, per decoding setup.
 
     .venv/bin/python benchmarks/transcription.py [--answers N] [--model NAME] [--show-misses]
+        [--audio-cache DIR]
 
 Answers: the labelled spoken set of the judgement benchmark
 (tests/fixtures/eval/answers.yaml) plus the jargon-dense answers of
@@ -148,6 +149,10 @@ def main() -> None:
     ap.add_argument("--model", help="Whisper model to measure (default: the configured one)")
     ap.add_argument("--setups", help="comma-separated setup numbers (1-based) to run")
     ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--audio-cache", type=Path,
+                    help="keep the rendered answers here and reuse them: espeak-ng does not "
+                    "render a text to the same samples twice, so comparing two versions of "
+                    "the code on the same audio needs this")
     args = ap.parse_args()
     qs = {q.id: q for b in load_banks() for q in b.questions}
     items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
@@ -176,8 +181,11 @@ def main() -> None:
         audio = {}
         for it in items:
             text = " ".join(it["text"].split())
-            p = tmp / f"{hashlib.sha1(text.encode()).hexdigest()[:12]}.wav"
-            synth.render(text, p, VoiceSettings("en-us", 150, 1.0))
+            folder = args.audio_cache or tmp
+            folder.mkdir(parents=True, exist_ok=True)
+            p = folder / f"{hashlib.sha1(text.encode()).hexdigest()[:12]}.wav"
+            if not (args.audio_cache and p.exists()):
+                synth.render(text, p, VoiceSettings("en-us", 150, 1.0))
             audio[it["id"]] = read_audio(p)
         truths = [(build(s["parts"], rate, synth, tmp), qs[s["question"]])
                   for rate in FILLER_RATES for s in scripts]
