@@ -52,8 +52,10 @@ _TO_GRADER = re.compile(
     r"\b((mark|count|scor|grad|consider|treat|record|list)\w*\b[^.]{0,60}"
     r"\b(as )?(covered|covering|correct|complete|full marks|in full)|"
     r"full (marks|credit|score)|(ignore|disregard) (the|all|any|your|previous|prior)|"
-    # Talk about the answer from outside it: a candidate does not say "the candidate".
-    r"(this|the) candidate|(system|grading) (message|note|instruction)|"
+    # Talk about the answer from outside it ("the candidate has answered every part"),
+    # not "the candidate passages" of a retrieval pipeline.
+    r"(this|the) candidate('s)? (has|have|is|was|request|requests|answer|response|should)|"
+    r"(system|grading) (message|note|instruction)|"
     r"note (to|for) (the|whoever|whatever|any)|rubric (item|point)s?)\b")
 _DEICTIC_LEAD = {"so", "that", "is", "those", "are", "it", "yeah", "and", "um", "uh", "like",
                  "all", "the", "these", "this", "basically", "well", "i", "mean", "guess"}
