@@ -35,8 +35,10 @@ def test_an_unsure_near_miss_on_a_question_term_becomes_the_term():
     assert _fix(("cheaper", 0.99), ("in", 0.95), ("dpu", 0.18), ("memory,", 0.97)) == \
         "cheaper in GPU memory,"
     assert _fix(("page", 0.3), ("attention", 0.9)) == "paged attention"
-    # The article ran into the term.
+    # A short word ran into the term.
     assert _fix(("then", 0.5), ("across", 0.85), ("encoder", 0.75)) == "then cross encoder"
+    assert _fix(("errors,", 0.42), ("incancer", 0.5), ("screening", 0.92),
+                terms=["cancer screening"]) == "errors, cancer screening"
 
 
 def test_what_was_heard_clearly_or_could_be_another_term_is_left_alone():
@@ -73,6 +75,9 @@ def test_sound_keys_come_from_espeak_ng_and_ignore_spelling():
 
 def test_sound_alike_words_heard_with_confidence_or_without_an_anchor_stay():
     terms = ["shared keys and values", "grows with", "router", "eval loss"]
+    # A fairly sure word is replaced only when the rest of the term sounds the same.
+    assert _fix(("where", 0.9), ("group,", 0.62), ("some", 0.7), ("query", 0.95),
+                ("heads", 0.9), terms=["groups of query heads"]) == "where groups of query heads"
     # "stored" was heard fairly surely: a content word the decoder believed stays.
     assert _fix(("stored", 0.69), ("keys", 0.95), ("and", 0.9), ("value", 0.01),
                 terms=terms) == "stored keys and value"

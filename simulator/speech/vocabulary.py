@@ -16,7 +16,8 @@ A mishearing can also split or merge words ("on scene data" for "unseen data",
 those, a term of two or more words that the transcript lacks is matched by
 sound, and only around an anchor: the term's first or last content word must
 have been heard as such, the rest must sound alike (see ``phonetic``), and every
-word replaced must be a function word or one the decoder was unsure of.
+word replaced must be a function word or one the decoder was unsure of (or, when
+the rest sounds all but the same, one it was only fairly sure of).
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ SURE = 0.9
 CLOSE = 0.8
 #: How alike (0..1, by sound) the unanchored rest of a term and what was heard must be.
 SOUNDS_ALIKE = 0.75
+#: A word the decoder was fairly sure of may still be replaced by sound...
+FAIRLY_SURE = 0.8
+#: ...when the rest of the term sounds this much like it.
+SOUNDS_SAME = 0.85
 #: Pronoun contractions are function words too, for deciding what may be rewritten.
 _CONTRACTIONS = frozenset({"id", "im", "ive", "ill", "its", "thats", "theres", "youre",
                            "weve", "were", "theyre", "hes", "shes", "lets"})
@@ -108,13 +113,24 @@ def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str
         return at < n_words - 1 and heard.probability < UNSURE
     if h in STOPWORDS or said in STOPWORDS:
         return False  # "that" for "the" changes nothing worth the risk
-    if h in ("a" + said, "an" + said):
-        return True  # the article ran into the term: "across encoder" for "a cross encoder"
+    if _unglued(h, said) == said:
+        return True  # a short word ran into the term: "across encoder", "incancer screening"
     if h in said or said in h:
         return False  # "rank" is not "rerank", "LoRA" is not "QLoRA"
     if not (_specialist(said) or heard.probability < VERY_UNSURE):
         return False  # an everyday word heard fairly surely may well have been said
     return fuzz.ratio(h, said) >= 50 or jellyfish.metaphone(h) == jellyfish.metaphone(said)
+
+
+#: Short words the decoder runs into the next word ("a cross" -> "across").
+_GLUED = ("a", "an", "the", "in", "on", "to", "of", "and")
+
+
+def _unglued(heard: str, said: str) -> str:
+    """``said`` when ``heard`` is one of the _GLUED words run into it, else ``heard``."""
+    if len(said) >= 4 and heard.endswith(said) and heard[: -len(said)] in _GLUED:
+        return said
+    return heard
 
 
 def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, int, int, str]]:
@@ -136,7 +152,8 @@ def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, in
                 continue
             if not all(_pair_ok(words[i + k], tw[k], k, n, known) for k in range(n)):
                 continue
-            sim = fuzz.ratio("".join(window), joined) / 100
+            sim = fuzz.ratio("".join(_unglued(window[k], tw[k]) for k in range(n)),
+                             joined) / 100
             unsure = min(words[i + k].probability for k in range(n) if window[k] != tw[k])
             if (sim >= CLOSE and unsure < UNSURE) or (sim >= NEAR_EXACT and unsure < SURE):
                 out.append((sim, i, n, term))
@@ -160,13 +177,14 @@ def _anchor(window: list[str], term: tuple[str, ...], at_end: bool) -> int:
     return m
 
 
-def _may_rewrite(words: list[Word], bare: list[str], rest: range, others: set[str]) -> bool:
+def _may_rewrite(words: list[Word], bare: list[str], rest: range, others: set[str],
+                 unsure: float = UNSURE) -> bool:
     """Whether the sound stage may replace these words: none is a content word of
     another expected term, at least one was heard unsure, and every content word was."""
     content = [x for x in rest if not _function_word(bare[x])]
     return (not any(bare[x] in others for x in content)
-            and any(words[x].probability < UNSURE for x in rest)
-            and all(words[x].probability < UNSURE for x in content))
+            and any(words[x].probability < unsure for x in rest)
+            and all(words[x].probability < unsure for x in content))
 
 
 def _sound_candidates(words: list[Word], terms: list[str], text: str
@@ -174,7 +192,7 @@ def _sound_candidates(words: list[Word], terms: list[str], text: str
     """Terms of two or more words the transcript lacks, found by sound next to an anchor:
     (likeness, first word, number of words, term)."""
     bare = [_bare(w.word) for w in words]
-    pairs: list[tuple[str, str, int, int, str]] = []
+    pairs: list[tuple[str, str, int, int, str, float]] = []
     for term in terms:
         tw = _term_words(term)
         n = len(tw)
@@ -197,19 +215,23 @@ def _sound_candidates(words: list[Word], terms: list[str], text: str
                     if all(_function_word(w) for w in missing):
                         continue  # "that" for "the" changes nothing worth the risk
                     rest = range(i, i + k - m) if at_end else range(i + m, i + k)
-                    if not _may_rewrite(words, bare, rest, others):
+                    if _may_rewrite(words, bare, rest, others):
+                        need = SOUNDS_ALIKE
+                    elif _may_rewrite(words, bare, rest, others, FAIRLY_SURE):
+                        need = SOUNDS_SAME
+                    else:
                         continue
                     heard = " ".join(re.sub(r"[^\w'-]", "", words[x].word) for x in rest)
-                    pairs.append((heard, " ".join(missing), i, k, term))
+                    pairs.append((heard, " ".join(missing), i, k, term, need))
     if not pairs:
         return []
     sounds = phonetic.keys([x for p in pairs for x in p[:2]])
     if sounds is None:
         return []
     best: dict[str, tuple[float, int, int, str]] = {}
-    for j, (_heard, _said, i, k, term) in enumerate(pairs):
+    for j, (_heard, _said, i, k, term, need) in enumerate(pairs):
         likeness = phonetic.alike(sounds[2 * j], sounds[2 * j + 1])
-        if likeness >= SOUNDS_ALIKE and likeness > best.get(term, (0.0,))[0]:
+        if likeness >= need and likeness > best.get(term, (0.0,))[0]:
             best[term] = (likeness, i, k, term)  # one place per term: the likeliest
     return list(best.values())
 
