@@ -50,7 +50,7 @@ _NEGATING_PHRASES = re.compile(
 # evaluation those are the topic ("the graders have habits").
 _TO_GRADER = re.compile(
     r"\b((mark|count|scor|grad|consider|treat|record|list)\w*\b[^.]{0,60}"
-    r"\b(as )?(covered|covering|correct|complete|full marks|in full)|"
+    r"\b(as )?(covered|covering|complete|full marks|in full)|"
     r"full (marks|credit|score)|(ignore|disregard) (the|all|any|your|previous|prior)|"
     # Talk about the answer from outside it ("the candidate has answered every part"),
     # not "the candidate passages" of a retrieval pipeline.
