@@ -56,6 +56,16 @@ def voiced_frames(audio: np.ndarray) -> np.ndarray:
     return rms > speech_floor(rms)
 
 
+def _voice_runs(voiced: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Stretches of voice in frames [lo, hi) long enough to be a filler."""
+    return [r for r in runs(voiced, lo, hi) if (r[1] - r[0]) * FRAME_S >= 0.08]
+
+
+def _placed(w: Word, run: tuple[int, int]) -> Word:
+    return replace(w, start=round(run[0] * FRAME_S, 3), end=round(run[1] * FRAME_S, 3),
+                   filler=True)
+
+
 def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
     """Mark fillers, dropping any that has no voiced audio where it is said to be, and
     placing each on its own stretch of voice (Whisper often gives a filler no length
@@ -72,21 +82,16 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
             # sound of its own: voice running on from the previous word is that word's
             # (Whisper writes an "Uh" of no length over the end of an answer's last word).
             lo = frame_at(prev_end - 0.05)
-            found = [r for r in runs(voiced, lo, frame_at(w.start + 0.1))
-                     if (r[1] - r[0]) * FRAME_S >= 0.08 and (r[0] > lo or not out)]
+            found = [r for r in _voice_runs(voiced, lo, frame_at(w.start + 0.1))
+                     if r[0] > lo or not out]
             if found:
-                i, j = found[-1]
-                out.append(replace(w, start=round(i * FRAME_S, 3), end=round(j * FRAME_S, 3),
-                                   filler=True))
+                out.append(_placed(w, found[-1]))
             continue
         if w.end - w.start > _STRETCHED_S:
             # Stretched over a pause: the filler is the longest stretch of voice in it.
-            found = [r for r in runs(voiced, frame_at(w.start), frame_at(w.end))
-                     if (r[1] - r[0]) * FRAME_S >= 0.08]
+            found = _voice_runs(voiced, frame_at(w.start), frame_at(w.end))
             if found:
-                i, j = max(found, key=lambda r: r[1] - r[0])
-                out.append(replace(w, start=round(i * FRAME_S, 3), end=round(j * FRAME_S, 3),
-                                   filler=True))
+                out.append(_placed(w, max(found, key=lambda r: r[1] - r[0])))
             continue
         # Word timings are loose by a tenth of a second or so: look a little wider.
         if voiced[frame_at(w.start - 0.1): frame_at(w.end + 0.1)].sum() * FRAME_S >= 0.08:
