@@ -108,18 +108,6 @@ def test_a_filler_stretched_over_a_pause_is_placed_on_its_voice():
     assert abs(uh.start - 4.0) <= 0.05 and abs(uh.end - 4.4) <= 0.05
 
 
-def test_a_thinking_pause_is_not_skipped_speech():
-    from simulator.speech.stt import Transcript, _skipped_speech
-
-    audio = np.zeros(16000 * 10, dtype=np.float32)
-    audio[: 16000 * 3] = audio[int(16000 * 6.5):] = 0.2
-    words = [Word("first", 0.2, 2.9, 0.9), Word("second", 6.6, 9.8, 0.9)]
-    heard = Transcript("first second", words)
-    assert _skipped_speech(heard, audio) == []  # 3.6 s of silence: the speaker thinking
-    audio[16000 * 3: int(16000 * 6.5)] = 0.2  # the same gap full of voice: words missed
-    assert _skipped_speech(heard, audio) == [(2.9, 6.6)]
-
-
 def test_fillers_around_thinking_pauses_are_kept_and_none_is_invented_at_the_end(
         synth, tmp_path):
     from simulator.audio.sources import read_audio

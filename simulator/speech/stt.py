@@ -15,9 +15,9 @@ from typing import Any, Protocol
 import numpy as np
 
 from simulator.audio import SAMPLE_RATE
-from simulator.audio.levels import FRAME_S, frame_at
 from simulator.config import SttConfig
 from simulator.errors import UserError
+from simulator.speech import second_look
 from simulator.speech.verbatim import (
     FILLER_PROMPT,
     drop_unvoiced_tail,
@@ -187,25 +187,43 @@ class WhisperTranscriber:
         # lost its later fillers.
         hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
         result = self._decode(audio, None, hotwords)
-        skipped = _skipped_speech(result, audio) if hotwords else []
-        if skipped:
-            # A prompt occasionally makes Whisper jump over a stretch of speech: the
-            # unprompted reading fills that stretch, and the prompted one (with its
-            # fillers and the question's terms) is kept everywhere else.
-            plain = self._decode(audio, None, None)
-            if not result.words:
-                result = plain
-            else:
-                missed = [w for w in plain.words
-                          if any(a < (w.start + w.end) / 2 < b for a, b in skipped)]
-                if missed:
-                    result = result.with_words(sorted(result.words + missed,
-                                                      key=lambda w: w.start))
+        if hotwords and not result.silent:
+            result = self._second_look(result, audio, hotwords)
         if result.silent:
             return result
         words = keep_real_fillers(drop_unvoiced_tail(result.words, audio), audio)
         heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
         return heard if len(words) == len(result.words) else heard.with_words(words)
+
+    def _second_look(self, result: Transcript, audio: np.ndarray, hotwords: str) -> Transcript:
+        """Each stretch where the reading lost its place (see ``second_look``) decoded again
+        on its own, with the prompt and then without; a new reading is kept only where it
+        accounts for the voice better."""
+        voiced = voiced_frames(audio)
+        words = result.words
+        tried: list[tuple[float, float]] = []
+        for _ in range(_MAX_SECOND_LOOKS):
+            # Found afresh after each change: a new reading can end a loop further on.
+            places = [p for p in second_look.lost_places(words, voiced)
+                      if not any(lo <= p[0] and p[1] <= hi for lo, hi in tried)]
+            if not places:
+                break
+            lo, hi = second_look.clip_around(*places[0], voiced)
+            tried.append((lo, hi))
+            before = second_look.trouble(words, voiced, lo, hi)
+            clip = audio[int(lo * SAMPLE_RATE): int(hi * SAMPLE_RATE)]
+            for prompt in (hotwords, None):
+                again = self._decode(clip, None, prompt)
+                if again.silent:
+                    continue
+                # A clip ends in silence, where Whisper likes to add a "Thank you.".
+                new = second_look.shifted(drop_unvoiced_tail(again.words, clip), lo)
+                candidate = second_look.spliced(words, new, lo, hi)
+                after = second_look.trouble(candidate, voiced, lo, hi)
+                if after <= before - second_look.BETTER_BY_S:
+                    words = candidate
+                    break
+        return result.with_words(words) if words is not result.words else result
 
     def _fit(self, bias: str, tail: str) -> str:
         """``bias`` then ``tail``, the bias's last terms dropped until both fit in the
@@ -253,20 +271,8 @@ _SAMPLING_SEED = 1234
 _HOTWORD_TOKENS = 223
 
 
-def _skipped_speech(t: Transcript, audio: np.ndarray, gap_s: float = 3.0,
-                    voiced_s: float = 1.0) -> list[tuple[float, float]]:
-    """Stretches of speech no word accounts for: more than ``gap_s`` without words, at
-    the start, the end or in between, with at least ``voiced_s`` of voice in them. (A
-    candidate's thinking pause is a long gap too, and is no reason to read again.)"""
-    end = len(audio) / SAMPLE_RATE
-    if t.silent:
-        return []
-    if not t.words:
-        return [(0.0, end)]
-    voiced = voiced_frames(audio)
-    times = [0.0] + [x for w in t.words for x in (w.start, w.end)] + [end]
-    return [(a, b) for a, b in zip(times[0::2], times[1::2], strict=False)
-            if b - a > gap_s and voiced[frame_at(a): frame_at(b)].sum() * FRAME_S >= voiced_s]
+#: At most this many stretches are read again: a reading lost that often is not worth more time.
+_MAX_SECOND_LOOKS = 6
 
 
 def _is_noise(segment: Any) -> bool:
