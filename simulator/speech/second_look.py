@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulator.audio.levels import FRAME_S, frame_at, runs
+from simulator.speech.verbatim import is_filler
 
 if TYPE_CHECKING:
     from simulator.speech.stt import Word
@@ -131,9 +132,13 @@ def shifted(words: list[Word], by: float) -> list[Word]:
 
 
 def spliced(words: list[Word], new: list[Word], lo: float, hi: float) -> list[Word]:
-    """``words`` with those said in [lo, hi) replaced by ``new`` (timed on the answer)."""
+    """``words`` with those said in [lo, hi) replaced by ``new`` (timed on the answer).
+    A filler of the old reading stays where no new word is said over it: a short clip
+    read on its own often leaves out an "um" the whole answer's reading had written."""
     def inside(w: Word) -> bool:
         return lo <= (w.start + w.end) / 2 < hi
 
-    return sorted([w for w in words if not inside(w)] + [w for w in new if inside(w)],
-                  key=lambda w: w.start)
+    kept = [w for w in new if inside(w)]
+    fillers = [w for w in words if inside(w) and is_filler(w.word)
+               and not any(n.start < (w.start + w.end) / 2 < n.end for n in kept)]
+    return sorted([w for w in words if not inside(w)] + kept + fillers, key=lambda w: w.start)

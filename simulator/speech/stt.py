@@ -200,17 +200,23 @@ class WhisperTranscriber:
         on its own, with the prompt and then without; a new reading is kept only where it
         accounts for the voice better."""
         voiced = voiced_frames(audio)
+
+        def trouble(ws: list[Word], lo: float, hi: float) -> float:
+            # Fillers placed on their voice first: Whisper gives an "um" no length, and
+            # the voice it stands for is not speech the reading lost.
+            return second_look.trouble(keep_real_fillers(ws, audio), voiced, lo, hi)
+
         words = result.words
         tried: list[tuple[float, float]] = []
         for _ in range(_MAX_SECOND_LOOKS):
             # Found afresh after each change: a new reading can end a loop further on.
-            places = [p for p in second_look.lost_places(words, voiced)
-                      if not any(lo <= p[0] and p[1] <= hi for lo, hi in tried)]
+            lost = second_look.lost_places(keep_real_fillers(words, audio), voiced)
+            places = [p for p in lost if not any(lo <= p[0] and p[1] <= hi for lo, hi in tried)]
             if not places:
                 break
             lo, hi = second_look.clip_around(*places[0], voiced)
             tried.append((lo, hi))
-            before = second_look.trouble(words, voiced, lo, hi)
+            before = trouble(words, lo, hi)
             clip = audio[int(lo * SAMPLE_RATE): int(hi * SAMPLE_RATE)]
             for prompt in (hotwords, None):
                 again = self._decode(clip, None, prompt)
@@ -219,7 +225,7 @@ class WhisperTranscriber:
                 # A clip ends in silence, where Whisper likes to add a "Thank you.".
                 new = second_look.shifted(drop_unvoiced_tail(again.words, clip), lo)
                 candidate = second_look.spliced(words, new, lo, hi)
-                after = second_look.trouble(candidate, voiced, lo, hi)
+                after = trouble(candidate, lo, hi)
                 if after <= before - second_look.BETTER_BY_S:
                     words = candidate
                     break
