@@ -79,6 +79,17 @@ def test_a_new_reading_replaces_only_the_words_inside_the_clip():
     assert [w.word for w in out] == ["one", "TWO", "THREE", "four", "five"]
 
 
+def test_a_filler_of_the_first_reading_stays_unless_the_new_one_says_a_word_over_it():
+    old = _said("some", "overlap") + [Word("um,", 1.0, 1.0, 0.1)] + _said("and", start=1.4)
+    new = [Word("overlap,", 0.4, 0.75, 0.9), Word("and", 1.4, 1.75, 0.9)]
+    out = second_look.spliced(old, new, 0.3, 2.0)
+    assert [w.word for w in out] == ["some", "overlap,", "um,", "and"]
+    new = [Word("overlap,", 0.4, 0.75, 0.9), Word("then", 0.8, 1.3, 0.9),
+           Word("and", 1.4, 1.75, 0.9)]
+    out = second_look.spliced(old, new, 0.3, 2.0)
+    assert [w.word for w in out] == ["some", "overlap,", "then", "and"]
+
+
 def test_a_reading_that_loops_is_read_again_and_comes_out_whole():
     # A real recording (espeak-ng at the benchmark's settings) on which tiny.en, given the
     # question's vocabulary, loops: it writes "each head has its own keys and values"
