@@ -41,6 +41,12 @@ def test_a_thinking_pause_is_no_lost_place_but_the_same_gap_full_of_voice_is():
     assert 0.8 <= a <= 1.0 and 6.4 <= b <= 6.6
 
 
+def test_voice_still_going_when_a_live_recording_stops_is_not_lost():
+    words = _said("we", "shard", "the")
+    assert second_look.lost_places(words, _voiced(3.0)) == []  # cut in mid-sentence
+    assert second_look.lost_places(words, _voiced(3.2, (3.0, 3.2))) != []  # ended: lost
+
+
 def test_a_word_stretched_over_seconds_of_speech_is_a_lost_place():
     # The decoder jumped to the end of its window: "keep" was given 5 s of speech.
     words = _said("it", "should", "keep") + [Word("going", 6.4, 6.8, 0.9)]

@@ -91,7 +91,9 @@ def lost_places(words: list[Word], voiced: np.ndarray) -> list[tuple[float, floa
     """Stretches (start, end in seconds) where the reading lost its place, in order."""
     spans: list[tuple[float, float]] = []
     lost = unaccounted(words, voiced)
-    for a, b in runs(lost):
+    # Voice still going when the recording stops (a live partial cut in mid-word) is
+    # speech not yet read, not speech lost.
+    for a, b in (r for r in runs(lost) if r[1] < len(lost)):
         if spans and a * FRAME_S - spans[-1][1] < _JOIN_S:
             spans[-1] = (spans[-1][0], b * FRAME_S)
         else:
