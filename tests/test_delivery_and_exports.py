@@ -72,30 +72,31 @@ def test_pace_counts_words_not_the_decoders_pieces_or_loops():
 
 
 def test_words_invented_over_the_closing_silence_are_dropped():
-    from simulator.speech.verbatim import drop_unvoiced_tail
+    from simulator.speech.verbatim import drop_unvoiced_tail, voiced_frames
 
     audio = np.zeros(16000 * 5, dtype=np.float32)
     audio[: 16000 * 3] = 0.2 * np.sin(np.arange(16000 * 3) / 3)
+    voiced = voiced_frames(audio)
     said = [Word("keep", 0.2, 1.0, 0.9), Word("it", 1.0, 1.5, 0.9),
             Word("brief.", 1.5, 2.9, 0.95)]
     invented = [Word("Thank", 3.1, 3.5, 0.01), Word("you.", 3.5, 3.5, 0.98)]
-    assert drop_unvoiced_tail(said + invented, audio) == said
+    assert drop_unvoiced_tail(said + invented, voiced) == said
     # A confident word Whisper stretched into the silence is the speaker's.
     stretched = [*said[:2], Word("brief.", 1.5, 4.5, 0.95)]
-    assert drop_unvoiced_tail(stretched, audio) == stretched
+    assert drop_unvoiced_tail(stretched, voiced) == stretched
     # A loop of an outro, squeezed to no length, goes however long it is.
     loop = [Word(w, 3.2, 3.2, 0.7) for w in "see you next time, we'll see you next time".split()]
-    assert drop_unvoiced_tail(said + [Word("We'll", 3.0, 3.2, 0.1), *loop], audio) == said
+    assert drop_unvoiced_tail(said + [Word("We'll", 3.0, 3.2, 0.1), *loop], voiced) == said
     # A sentence begun over the end of the last word, squeezed and unsure, goes too.
     begun = [Word("That's", 2.9, 2.9, 0.29), Word("what", 2.9, 2.94, 0.18)]
-    assert drop_unvoiced_tail(said + begun, audio) == said
+    assert drop_unvoiced_tail(said + begun, voiced) == said
     # And a voiced closing word stays however unsure the decoder was of it.
     unsure = [*said[:2], Word("brief.", 1.5, 2.9, 0.05)]
-    assert drop_unvoiced_tail(unsure, audio) == unsure
+    assert drop_unvoiced_tail(unsure, voiced) == unsure
 
 
 def test_a_filler_stretched_over_a_pause_is_placed_on_its_voice():
-    from simulator.speech.verbatim import keep_real_fillers
+    from simulator.speech.verbatim import keep_real_fillers, voiced_frames
 
     audio = np.zeros(16000 * 8, dtype=np.float32)
     for a, b in ((0.3, 1.5), (4.0, 4.4), (4.6, 5.5)):  # words, the "uh", words
@@ -103,7 +104,7 @@ def test_a_filler_stretched_over_a_pause_is_placed_on_its_voice():
     # Whisper let the filler run from the end of the first words over the whole pause.
     words = [Word("acting,", 0.3, 1.5, 0.9), Word("uh,", 1.5, 4.7, 0.1),
              Word("it", 4.7, 4.9, 0.9), Word("calls", 4.9, 5.5, 0.9)]
-    kept = keep_real_fillers(words, audio)
+    kept = keep_real_fillers(words, voiced_frames(audio))
     uh = next(w for w in kept if w.filler)
     assert abs(uh.start - 4.0) <= 0.05 and abs(uh.end - 4.4) <= 0.05
 

@@ -12,14 +12,13 @@ is kept only where it accounts for the voice better.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.audio.levels import FRAME_S, frame_at, runs
-from simulator.speech.verbatim import is_filler
+from simulator.speech.verbatim import bare, is_filler
 
 if TYPE_CHECKING:
     from simulator.speech.stt import Word
@@ -44,12 +43,8 @@ _REPEAT_WEIGHT_S = 0.3
 BETTER_BY_S = 0.3
 
 
-def _bare(word: str) -> str:
-    return re.sub(r"[^a-z0-9']", "", word.lower())
-
-
 def _plausible_s(word: str) -> float:
-    return _WORD_BASE_S + _LETTER_S * len(_bare(word))
+    return _WORD_BASE_S + _LETTER_S * len(bare(word))
 
 
 def unaccounted(words: list[Word], voiced: np.ndarray) -> np.ndarray:
@@ -65,12 +60,12 @@ def unaccounted(words: list[Word], voiced: np.ndarray) -> np.ndarray:
 
 def repeated(words: list[Word]) -> list[int]:
     """Indexes of words in runs of REPEAT_WORDS or more that copy an earlier run."""
-    bare = [_bare(w.word) for w in words]
+    said = [bare(w.word) for w in words]
     n = REPEAT_WORDS
     first: dict[tuple[str, ...], int] = {}
     out: set[int] = set()
-    for i in range(len(bare) - n + 1):
-        key = tuple(bare[i:i + n])
+    for i in range(len(said) - n + 1):
+        key = tuple(said[i:i + n])
         if "" in key:
             continue
         j = first.setdefault(key, i)

@@ -187,30 +187,30 @@ class WhisperTranscriber:
         # lost its later fillers.
         hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
         result = self._decode(audio, None, hotwords)
-        if hotwords and not result.silent:
-            result = self._second_look(result, audio, hotwords)
         if result.silent:
             return result
-        words = keep_real_fillers(drop_unvoiced_tail(result.words, audio), audio)
+        voiced = voiced_frames(audio)
+        if hotwords:
+            result = self._second_look(result, audio, voiced, hotwords)
+        words = keep_real_fillers(drop_unvoiced_tail(result.words, voiced), voiced)
         heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
         return heard if len(words) == len(result.words) else heard.with_words(words)
 
-    def _second_look(self, result: Transcript, audio: np.ndarray, hotwords: str) -> Transcript:
+    def _second_look(self, result: Transcript, audio: np.ndarray, voiced: np.ndarray,
+                     hotwords: str) -> Transcript:
         """Each stretch where the reading lost its place (see ``second_look``) decoded again
         on its own, with the prompt and then without; a new reading is kept only where it
         accounts for the voice better."""
-        voiced = voiced_frames(audio)
-
         def trouble(ws: list[Word], lo: float, hi: float) -> float:
             # Fillers placed on their voice first: Whisper gives an "um" no length, and
             # the voice it stands for is not speech the reading lost.
-            return second_look.trouble(keep_real_fillers(ws, audio), voiced, lo, hi)
+            return second_look.trouble(keep_real_fillers(ws, voiced), voiced, lo, hi)
 
         words = result.words
         tried: list[tuple[float, float]] = []
         for _ in range(_MAX_SECOND_LOOKS):
             # Found afresh after each change: a new reading can end a loop further on.
-            lost = second_look.lost_places(keep_real_fillers(words, audio), voiced)
+            lost = second_look.lost_places(keep_real_fillers(words, voiced), voiced)
             places = [p for p in lost if not any(lo <= p[0] and p[1] <= hi for lo, hi in tried)]
             if not places:
                 break
@@ -223,7 +223,8 @@ class WhisperTranscriber:
                 if again.silent:
                     continue
                 # A clip ends in silence, where Whisper likes to add a "Thank you.".
-                new = second_look.shifted(drop_unvoiced_tail(again.words, clip), lo)
+                new = second_look.shifted(drop_unvoiced_tail(again.words, voiced_frames(clip)),
+                                          lo)
                 candidate = second_look.spliced(words, new, lo, hi)
                 after = trouble(candidate, lo, hi)
                 if after <= before - second_look.BETTER_BY_S:

@@ -66,11 +66,10 @@ def _placed(w: Word, run: tuple[int, int]) -> Word:
                    filler=True)
 
 
-def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
-    """Mark fillers, dropping any that has no voiced audio where it is said to be, and
-    placing each on its own stretch of voice (Whisper often gives a filler no length
-    and the time of the word after it)."""
-    voiced = voiced_frames(audio)
+def keep_real_fillers(words: list[Word], voiced: np.ndarray) -> list[Word]:
+    """Mark fillers, dropping any that has no voice (``voiced_frames``) where it is said
+    to be, and placing each on its own stretch of voice (Whisper often gives a filler no
+    length and the time of the word after it)."""
     out: list[Word] = []
     for w in words:
         if not is_filler(w.word):
@@ -103,7 +102,7 @@ def keep_real_fillers(words: list[Word], audio: np.ndarray) -> list[Word]:
 _STRETCHED_S = 0.8
 
 
-def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
+def drop_unvoiced_tail(words: list[Word], voiced: np.ndarray) -> list[Word]:
     """The words without a closing run the decoder invented: "Thank you." over the
     closing silence, a looped "we'll see you next time", or a sentence begun over the
     end of the last word ("...nothing extra. That's what I'm going to do with it").
@@ -114,7 +113,6 @@ def drop_unvoiced_tail(words: list[Word], audio: np.ndarray) -> list[Word]:
     silence) is kept."""
     if not words:
         return words
-    voiced = voiced_frames(audio)
     cut = len(words)
     squeezed = silent = 0
     while cut > 0:
