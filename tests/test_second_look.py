@@ -3,6 +3,7 @@ timings and the audio, and read again."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,15 @@ def test_a_phrase_copied_from_earlier_is_a_loop_and_something_said_once_is_not()
     voiced = _voiced(words[-1].end + 0.1)
     loop = second_look.repeated(words)
     assert loop == list(range(11, 19))
+    # Copied with timings the audio cannot hold ("keys" stretched over a second and a
+    # half of other speech), it is a place the reading lost.
+    words[16] = Word("keys", words[16].start, words[16].start + 1.6, 0.6)
+    words[17:] = [replace(w, start=w.start + 1.3, end=w.end + 1.3) for w in words[17:]]
+    voiced = _voiced(words[-1].end + 0.1)
     assert second_look.lost_places(words, voiced) == [(words[11].start, words[18].end)]
+    # Said twice, each time in the time it takes to say: a candidate repeating themselves.
+    words = _said(*phrase, "so", "the", "cache", *phrase)
+    assert second_look.lost_places(words, _voiced(words[-1].end + 0.1)) == []
     # A shorter echo ("the KV cache ... the KV cache") is how people talk.
     words = _said("the", "kv", "cache", "grows", "so", "the", "kv", "cache", "is", "paged")
     assert second_look.repeated(words) == []

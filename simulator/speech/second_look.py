@@ -33,6 +33,10 @@ REPEAT_WORDS = 6
 _SLACK_S = 0.1
 #: The longest a word can plausibly take: a fixed part and a part per letter (slow speech).
 _WORD_BASE_S, _LETTER_S = 0.3, 0.09
+#: A word said in less time than this was squeezed in by the decoder, not heard...
+_SQUEEZED_S = 0.02
+#: ...and one this much longer than it could take was stretched over other speech.
+_STRETCH_S = 0.5
 #: How far from a lost stretch to look for the pause a clip is cut at.
 _CONTEXT_S, _SEARCH_S = 1.0, 6.0
 #: The silence a clip may be cut in.
@@ -45,6 +49,11 @@ BETTER_BY_S = 0.3
 
 def _plausible_s(word: str) -> float:
     return _WORD_BASE_S + _LETTER_S * len(bare(word))
+
+
+def _mistimed(w: Word) -> bool:
+    took = w.end - w.start
+    return not w.filler and (took < _SQUEEZED_S or took > _plausible_s(w.word) + _STRETCH_S)
 
 
 def unaccounted(words: list[Word], voiced: np.ndarray) -> np.ndarray:
@@ -95,9 +104,14 @@ def lost_places(words: list[Word], voiced: np.ndarray) -> list[tuple[float, floa
             spans.append((a * FRAME_S, b * FRAME_S))
     places = [(a, b) for a, b in spans
               if lost[frame_at(a): frame_at(b)].sum() * FRAME_S >= LOST_S]
-    loop = repeated(words)
-    for i in loop:
-        places.append((words[i].start, words[i].end))
+    # A copied run is a loop only when its timings show the audio does not hold it (a
+    # word squeezed to nothing or stretched past saying); a candidate may well say the
+    # same six words twice.
+    copied = np.zeros(len(words), dtype=bool)
+    copied[repeated(words)] = True
+    for a, b in runs(copied):
+        if any(_mistimed(w) for w in words[a:b]):
+            places.append((words[a].start, words[b - 1].end))
     return _merged(sorted(places))
 
 
