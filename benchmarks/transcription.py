@@ -28,8 +28,10 @@ prints:
 
 Setups: plain decoding; vocabulary bias (the question, its rubric terms and its
 bank's glossary terms as hotwords, on every 30 s window); vocabulary bias with near-miss correction;
-the glossary alone; verbatim (a filler prompt) with the glossary; and what a
-round uses: verbatim, vocabulary bias, glossary and near-miss correction.
+the glossary alone; verbatim (a filler prompt) with the glossary; verbatim,
+vocabulary bias, glossary and near-miss correction together; and what a round
+uses: all of that plus the cross-check (a second reading without the bias that
+vouches for terms the biased reading garbled; simulator/speech/cross_check.py).
 The round's setup is also recorded, per model, for `interview models`.
 """
 
@@ -62,6 +64,7 @@ from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.glossary import Glossary  # noqa: E402
 from simulator.speech.models import record_result  # noqa: E402
 from simulator.speech.stt import Transcript, WhisperTranscriber  # noqa: E402
+from simulator.speech.term_match import term_heard  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 from simulator.speech.verbatim import strip_fillers  # noqa: E402
 
@@ -78,6 +81,7 @@ class Setup:
     bias: bool
     glossary: bool
     near_misses: bool
+    cross_check: bool = False
 
 
 SETUPS = [
@@ -86,7 +90,8 @@ SETUPS = [
     Setup("bias + near-miss fixes", False, True, False, True),
     Setup("glossary", False, False, True, False),
     Setup("verbatim + glossary", True, False, True, False),
-    Setup("round: verbatim+bias+gloss+fixes", True, True, True, True),
+    Setup("verbatim+bias+gloss+fixes", True, True, True, True),
+    Setup("round: the above + cross-check", True, True, True, True, True),
 ]
 
 
@@ -119,7 +124,7 @@ def key_terms(q: Question, ref: str, glossary_terms: list[str]) -> list[str]:
 def invented_terms(q: Question, ref: str, hyp: str) -> list[str]:
     """Rubric terms in the transcript the candidate never said (in any spelling)."""
     return [t for t in q.terms() if contains(tokens(hyp), tokens(t)) and tokens(t)
-            and not vocabulary.term_heard(t, ref)]
+            and not term_heard(t, ref)]
 
 
 def silent_clips() -> list[np.ndarray]:
@@ -170,9 +175,9 @@ def main() -> None:
     gterms = glossary.terms
     extra = expected_terms(base, list(qs.values()))
     synth = Pyttsx3Synthesizer()
-    stts = {v: WhisperTranscriber(base.stt.model_copy(update={"verbatim": v,
-                                                              "vocabulary": True}))
-            for v in (False, True)}
+    stts = {(v, c): WhisperTranscriber(base.stt.model_copy(update={
+        "verbatim": v, "vocabulary": True, "cross_check": c}))
+        for v in (False, True) for c in (False, True)}
     for s in stts.values():
         s.load()
     setups = SETUPS if not args.setups else [SETUPS[int(i) - 1] for i in args.setups.split(",")]
@@ -190,14 +195,14 @@ def main() -> None:
         truths = [(build(s["parts"], rate, synth, tmp), qs[s["question"]])
                   for rate in FILLER_RATES for s in scripts]
     total_s = sum(len(a) for a in audio.values()) / SAMPLE_RATE
-    info = stts[True].info
+    info = stts[True, True].info
     print(f"{len(items)} answers ({total_s:.0f} s of speech) and {len(truths)} with placed "
           f"fillers; Whisper {info.model} {info.compute_type} on {info.device}, beam "
           f"{base.stt.beam_size}; 3 silent clips\n")
     print(f"{'setup':<34} {'WER':>6} {'terms exact':>12} {'as heard':>9} {'invented':>9} "
           f"{'filler R':>9} {'filler P':>9} {'silent':>7} {'RTF':>6}")
     for setup in setups:
-        stt = stts[setup.verbatim]
+        stt = stts[setup.verbatim, setup.cross_check]
         err = n = hit = hit_heard = want = 0
         by_set: dict[str, list[int]] = {}
         made_up: list[str] = []
@@ -216,7 +221,7 @@ def main() -> None:
             for term in key_terms(q, it["text"], gterms):
                 want += 1
                 hit += contains(hyp, tokens(term))
-                ok = vocabulary.term_heard(term, text)
+                ok = term_heard(term, text)
                 hit_heard += ok
                 tally = by_set.setdefault(it["set"], [0, 0])
                 tally[0] += ok

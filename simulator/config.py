@@ -40,7 +40,8 @@ class SttConfig(_Section):
     beam_size: int = Field(5, ge=1, le=10)
     """Beam width for decoding the final transcript."""
     cpu_threads: int = Field(0, ge=0)
-    """CPU threads for the model; 0 uses every core."""
+    """CPU threads for each reading of an answer; 0 gives each half the cores (the two
+    readings run side by side)."""
     language: str = "en"
     """Spoken language of the answers."""
     verbatim: bool = True
@@ -52,6 +53,9 @@ class SttConfig(_Section):
     """Extra CTranslate2 model folders for `interview models` to list."""
     vocabulary: bool = True
     """Bias the decoder toward the question's words and correct near-misses on its terms."""
+    cross_check: bool = True
+    """Read each final answer a second time without the bias, and take a term of the
+    question that only this reading heard over words the biased one was unsure of."""
     low_confidence: float = Field(0.5, ge=0.0, le=1.0)
     """Words heard with less probability than this are marked for the candidate to check."""
 

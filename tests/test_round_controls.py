@@ -49,7 +49,8 @@ class ScriptedStt:
     def load(self) -> None:
         pass
 
-    def transcribe(self, audio: np.ndarray, prompt: str | None = None) -> Transcript:
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None,
+                   draft: bool = False) -> Transcript:
         time.sleep(0.05)
         words = [Word(w, 0.1 * i, 0.1 * i + 0.08, 0.9) for i, w in enumerate(SAID.split())]
         return Transcript(SAID, words, False, SAID)

@@ -16,7 +16,7 @@ from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointConfig, EndpointDetector, EndReason, frame_db
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
-from simulator.speech.stt import Transcriber, Transcript
+from simulator.speech.stt import Transcriber, Transcript, Word
 
 #: Silence after speech at which the speculative transcription starts.
 SPECULATE_AFTER_S = 0.7
@@ -70,15 +70,18 @@ def _speech_bounds(det: EndpointDetector, n_samples: int, pre_roll_s: float
     return lo, hi
 
 
-def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, vocabulary: str | None
-                     ) -> Transcript:
-    t = stt.transcribe(audio, vocabulary)
+def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, vocabulary: str | None,
+                     draft: bool = False) -> Transcript:
+    t = stt.transcribe(audio, vocabulary, draft)
     if lo == 0 or not t.words:
         return t
     off = lo / SAMPLE_RATE
-    return Transcript(t.text, [replace(w, start=round(w.start + off, 3),
-                                       end=round(w.end + off, 3)) for w in t.words],
-                      t.silent, t.verbatim)
+
+    def shifted(words: list[Word]) -> list[Word]:
+        return [replace(w, start=round(w.start + off, 3), end=round(w.end + off, 3))
+                for w in words]
+
+    return replace(t, words=shifted(t.words), unbiased=shifted(t.unbiased))
 
 
 def capture_answer(
@@ -112,7 +115,7 @@ def capture_answer(
     def timed(audio: np.ndarray, lo: int) -> Transcript:
         t0 = time.monotonic()
         try:
-            return _transcribe_span(stt, audio, lo, vocabulary)
+            return _transcribe_span(stt, audio, lo, vocabulary, draft=True)
         finally:
             partial_cost[0] = time.monotonic() - t0
 

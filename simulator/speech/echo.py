@@ -9,20 +9,31 @@ candidate who happens to say "left" or "seconds" keeps their words.
 
 from __future__ import annotations
 
-from simulator.speech.stt import Transcript
+from dataclasses import replace
+
+from simulator.speech.stt import Transcript, Word
 from simulator.speech.verbatim import bare
 
 MIN_RUN = 3
 
 
 def remove_echo(t: Transcript, said: str, start_s: float, end_s: float) -> Transcript:
-    """``t`` without the runs of ``said`` heard between ``start_s`` and ``end_s``."""
+    """``t`` without the runs of ``said`` heard between ``start_s`` and ``end_s`` (in its
+    unbiased reading too, which would otherwise vouch for words the interviewer said)."""
     if t.silent or not t.words:
         return t
     spoken = [w for w in (bare(x) for x in said.split()) if w]
+    kept = _without_runs(t.words, spoken, start_s, end_s)
+    unbiased = _without_runs(t.unbiased, spoken, start_s, end_s)
+    if len(kept) == len(t.words) and len(unbiased) == len(t.unbiased):
+        return t
+    return replace(t.with_words(kept), unbiased=unbiased)
+
+
+def _without_runs(words: list[Word], spoken: list[str], start_s: float, end_s: float
+                  ) -> list[Word]:
     drop: set[int] = set()
     i = 0
-    words = t.words
     while i < len(words):
         j, k = i, 0
         while (j < len(words) and start_s <= words[j].start <= end_s
@@ -35,7 +46,4 @@ def remove_echo(t: Transcript, said: str, start_s: float, end_s: float) -> Trans
             i = j
         else:
             i += 1
-    if not drop:
-        return t
-    kept = [w for n, w in enumerate(words) if n not in drop]
-    return t.with_words(kept)
+    return [w for n, w in enumerate(words) if n not in drop]

