@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/round_latency.py [--quick]
 
 Measures, with the default embedded parts (tiny.en, pyttsx3/espeak-ng):
-  1. transcription real-time factor for a 60 s spoken answer (beam 5 with word
-     timestamps, as the round uses it; greedy for reference);
+  1. transcription real-time factor for a 60 s spoken answer: as a round hears it
+     (beam 5, word timestamps, the question's vocabulary, so with the second look and
+     the cross-check), and without a vocabulary, beam 5 and greedy, for reference;
   2. the demo round's per-turn latency_ms (transcript, next prompt);
   3. the live-answer path (answers fed in real time, ended by 3 s of silence):
      the wait after the end of the answer for the transcript, with the answer
@@ -29,7 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from simulator.audio.sources import read_audio  # noqa: E402
+from simulator.banks.loader import load_bank  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
+from simulator.rounds import expected_terms  # noqa: E402
+from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 
@@ -68,12 +72,18 @@ def bench_rtf(synth: Pyttsx3Synthesizer, tmp: Path, runs: int) -> dict:
     out = {"audio_s": round(len(audio) / 16000, 1), "model_load_s": round(load_s, 2),
            "model": stt.info.model, "device": stt.info.device,
            "compute_type": stt.info.compute_type}
-    for label, beam in (("beam5_words", 5), ("greedy_words", 1)):
+    # As a round hears it: the question's vocabulary as the bias, so the second look and
+    # the cross-check's unbiased reading (side by side on the other core) are included.
+    question = next(q for q in load_bank("starter").questions if q.id == "starter-rag-design")
+    vocab = vocabulary.for_question(question.prompt, question.terms(),
+                                    expected_terms(settings, [question])[question.id])
+    for label, beam, bias in (("round_beam5", 5, vocab.bias), ("beam5_words", 5, None),
+                              ("greedy_words", 1, None)):
         stt.cfg = settings.stt.model_copy(update={"beam_size": beam})
         times = []
         for _ in range(runs):
             t = time.perf_counter()
-            tr = stt.transcribe(audio)
+            tr = stt.transcribe(audio, bias)
             times.append(time.perf_counter() - t)
         med = statistics.median(times)
         out[label] = {"seconds": round(med, 2), "rtf": round(med / (len(audio) / 16000), 3),
@@ -96,7 +106,6 @@ def bench_demo() -> list[dict]:
 
 def bench_live(synth: Pyttsx3Synthesizer, tmp: Path, speculate: bool) -> list[dict]:
     """Answers with 4 s of trailing silence, fed in real time; the silence ends them."""
-    from simulator.banks.loader import load_bank
     from simulator.engine.answers import FolderAnswers
     from simulator.engine.events import AnswerFinished
     from simulator.rounds import listen_options, prepare_round
@@ -144,7 +153,7 @@ def main() -> None:
         return
     print(f"Transcription of a {rtf['audio_s']} s answer, {rtf['model']} on {rtf['device']} "
           f"({rtf['compute_type']}); model load {rtf['model_load_s']} s")
-    for k in ("beam5_words", "greedy_words"):
+    for k in ("round_beam5", "beam5_words", "greedy_words"):
         print(f"  {k:<13} {rtf[k]['seconds']:>6.2f} s   real-time factor {rtf[k]['rtf']:.3f}")
     print("\nDemo round latency_ms per answered turn (files, as fast as possible):")
     for r in demo:
