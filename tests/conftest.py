@@ -9,6 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from simulator.banks.loader import load_banks
+from simulator.config import load_settings
+from simulator.rounds import expected_terms
+from simulator.speech import vocabulary
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,3 +67,11 @@ def pulse() -> str:
         pytest.fail(f"could not start PulseAudio (run scripts/setup): {out.stderr.strip()}")
     os.environ["XDG_RUNTIME_DIR"] = runtime
     return runtime
+
+
+def round_vocabulary(question_id: str) -> vocabulary.Vocabulary:
+    """What a round leads the transcriber to expect for this shipped question."""
+    question = next(q for b in load_banks() for q in b.questions if q.id == question_id)
+    settings = load_settings(include_user_file=False)
+    return vocabulary.for_question(question.prompt, question.terms(),
+                                   expected_terms(settings, [question])[question.id])

@@ -7,13 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from simulator.audio.sources import read_audio
-from simulator.banks.loader import load_banks
 from simulator.config import load_settings
-from simulator.rounds import expected_terms, round_glossary
+from simulator.rounds import round_glossary
 from simulator.speech import cross_check, vocabulary
 from simulator.speech.echo import remove_echo
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import Transcript, WhisperTranscriber, Word
+from tests.conftest import round_vocabulary
 
 SEAM = Path(__file__).parent / "fixtures" / "audio" / "window-seam.flac"
 
@@ -94,11 +94,8 @@ def test_a_term_garbled_at_a_window_seam_is_heard_through_the_unbiased_reading()
     # A real recording (espeak-ng at the benchmark's settings, 34 s): the biased reading's
     # first 30 s window ends inside "control frequency", which comes out as "control
     # People frequency"; the unbiased reading's windows fall elsewhere.
-    question = next(q for b in load_banks() for q in b.questions
-                    if q.id == "outlook-embodied-ai-llm-robots")
+    vocab = round_vocabulary("outlook-embodied-ai-llm-robots")
     settings = load_settings(include_user_file=False)
-    vocab = vocabulary.for_question(question.prompt, question.terms(),
-                                    expected_terms(settings, [question])[question.id])
     glossary = round_glossary(settings)
     audio = read_audio(SEAM)
     stt = WhisperTranscriber(settings.stt)

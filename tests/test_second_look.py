@@ -10,12 +10,11 @@ import numpy as np
 
 from simulator.audio.levels import FRAME_S
 from simulator.audio.sources import read_audio
-from simulator.banks.loader import load_banks
 from simulator.config import load_settings
-from simulator.rounds import expected_terms
-from simulator.speech import second_look, vocabulary
+from simulator.speech import second_look
 from simulator.speech.stt import WhisperTranscriber, Word
 from simulator.speech.verbatim import voiced_frames
+from tests.conftest import round_vocabulary
 
 LOST_PLACE = Path(__file__).parent / "fixtures" / "audio" / "lost-place.flac"
 
@@ -110,12 +109,8 @@ def test_a_reading_that_loops_is_read_again_and_comes_out_whole():
     # question's vocabulary, loops: it writes "each head has its own keys and values"
     # a second time over "multi query attention keeps a single key and value head that
     # all heads share", and then nothing for two seconds of speech.
-    question = next(q for b in load_banks() for q in b.questions
-                    if q.id == "llm-foundations-mha-mqa-gqa")
-    settings = load_settings(include_user_file=False)
-    vocab = vocabulary.for_question(question.prompt, question.terms(),
-                                    expected_terms(settings, [question])[question.id])
-    stt = WhisperTranscriber(settings.stt)
+    vocab = round_vocabulary("llm-foundations-mha-mqa-gqa")
+    stt = WhisperTranscriber(load_settings(include_user_file=False).stt)
     audio = read_audio(LOST_PLACE)
     heard = stt.transcribe(audio, vocab.bias)
     text = heard.text.lower()
