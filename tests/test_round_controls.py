@@ -45,12 +45,15 @@ class QuickSynth:
 
 class ScriptedStt:
     info = SttInfo("scripted", "-", "cpu", "int8")
+    drafts: list[bool] = []
+    """Whether each call was for a live draft, in the order made (one round at a time)."""
 
     def load(self) -> None:
         pass
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None,
                    draft: bool = False) -> Transcript:
+        ScriptedStt.drafts.append(draft)
         time.sleep(0.05)
         words = [Word(w, 0.1 * i, 0.1 * i + 0.08, 0.9) for i, w in enumerate(SAID.split())]
         return Transcript(SAID, words, False, SAID)
@@ -109,6 +112,7 @@ def rest(q: queue.Queue[Event | None], seen: list[Event]) -> list[Event]:
 
 
 def test_push_to_talk_waits_for_the_key_and_ends_on_it(tmp_path):
+    ScriptedStt.drafts.clear()
     controls = RoundControls(push_to_talk=True)
     q = start_round(tmp_path, [6.0, 6.0], controls, questions=1)
     seen: list[Event] = []
@@ -125,6 +129,8 @@ def test_push_to_talk_waits_for_the_key_and_ends_on_it(tmp_path):
     assert finished.end_reason == "key" and 1.2 < finished.duration_s < 3.5
     assert finished.transcript == SAID
     assert any(isinstance(e, PartialTranscript) for e in seen)
+    # The live views are drafts (no second reading); the final transcript is not.
+    assert True in ScriptedStt.drafts and False in ScriptedStt.drafts
     rest(q, seen)
 
 
