@@ -93,12 +93,14 @@ def keyword_assess(question: Question, text: str) -> Assessment:
 def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
                 glossary: bool = True) -> dict[str, str]:
     """Each answer spoken by espeak-ng and heard as a round hears it: the decoder biased
-    toward the question's words (when stt.vocabulary is on), the glossary applied, and
-    near-misses on the question's terms corrected."""
+    toward the question's words (when stt.vocabulary is on), the glossary applied,
+    near-misses on the question's terms corrected, and the cross-check's unbiased reading
+    consulted (when stt.cross_check is on)."""
     from simulator.audio.sources import read_audio
     from simulator.config import load_settings
     from simulator.rounds import expected_terms, round_glossary
     from simulator.speech import vocabulary
+    from simulator.speech.glossary import Glossary
     from simulator.speech.stt import WhisperTranscriber
     from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings
 
@@ -110,7 +112,7 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
     extra = expected_terms(settings, list(questions.values()))
     bias = settings.stt.vocabulary
     mode = (("verbatim" if stt.cfg.verbatim else "plain") + ("-vocab" if bias else "")
-            + ("-gloss" if glossary else ""))
+            + ("-gloss" if glossary else "") + ("-cross" if bias and stt.cfg.cross_check else ""))
     out = {}
     for it in items:
         q = questions[it["question"]]
@@ -123,10 +125,10 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
                 synth.render(" ".join(it["text"].split()), wav,
                              VoiceSettings("en-us", 150, 1.0))
             t = stt.transcribe(read_audio(wav), vocab.bias if bias else None)
-            if glossary:
+            if bias:  # as the engine does it: glossary, near-misses, then the cross-check
+                t = vocabulary.heard_right(t, g if glossary else Glossary(), vocab)[0]
+            elif glossary:
                 t = g.correct(t)[0]
-            if bias:
-                t = vocabulary.correct(t, vocab)[0]
             txt.write_text(t.text)
         out[it["id"]] = txt.read_text()
     return out
