@@ -129,15 +129,23 @@ def key_delays(tmp: Path, answer_s: float) -> dict[str, list[float]]:
         term.keys("Enter")
         term.wait(lambda s: "Listening" in s, 60)
         time.sleep(2.5)  # the first live transcription is under way
-        while True:
-            shown = term.screen()
-            if "Verdict" in shown or "Press space" in shown or "Report" in shown:
-                break
+        def over(shown: str) -> bool:
+            # Practice mode asks to check what was heard (keys then go to that box), or
+            # the round moves on.
+            return any(x in shown for x in ("Verdict", "Press space", "Report",
+                                            "Check what was heard"))
+
+        while not over(shown := term.screen()):
             phase = "transcribing" if "Transcribing" in shown else "answering"
-            timed("p", phase, "Paused")
-            timed("p", phase, "Paused", present=False)
-            timed("?", phase, "Keys on this screen")
-            timed("?", phase, "Keys on this screen", present=False)  # ? closes it too
+            try:
+                timed("p", phase, "Paused")
+                timed("p", phase, "Paused", present=False)
+                timed("?", phase, "Keys on this screen")
+                timed("?", phase, "Keys on this screen", present=False)  # ? closes it too
+            except TimeoutError:
+                if over(term.screen()):
+                    break  # the answer ended between a look and a key: the key went there
+                raise
             time.sleep(0.1)
     finally:
         term.stop()
