@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,7 +16,7 @@ from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointConfig, EndpointDetector, EndReason, frame_db
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
-from simulator.speech.stt import Transcriber, Transcript, Word
+from simulator.speech.stt import Transcriber, Transcript
 
 #: Silence after speech at which the speculative transcription starts.
 SPECULATE_AFTER_S = 0.7
@@ -73,15 +73,7 @@ def _speech_bounds(det: EndpointDetector, n_samples: int, pre_roll_s: float
 def _transcribe_span(stt: Transcriber, audio: np.ndarray, lo: int, vocabulary: str | None,
                      draft: bool = False) -> Transcript:
     t = stt.transcribe(audio, vocabulary, draft)
-    if lo == 0 or not t.words:
-        return t
-    off = lo / SAMPLE_RATE
-
-    def shifted(words: list[Word]) -> list[Word]:
-        return [replace(w, start=round(w.start + off, 3), end=round(w.end + off, 3))
-                for w in words]
-
-    return replace(t, words=shifted(t.words), unbiased=shifted(t.unbiased))
+    return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
 
 
 def capture_answer(

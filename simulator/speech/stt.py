@@ -66,6 +66,11 @@ class Transcript:
     """A second reading made without the vocabulary bias, when one was made: evidence for
     the question's terms (see ``cross_check``), not a transcript of its own."""
 
+    def shifted(self, by: float) -> Transcript:
+        """This transcript with every time (both readings') ``by`` seconds later."""
+        return replace(self, words=second_look.shifted(self.words, by),
+                       unbiased=second_look.shifted(self.unbiased, by))
+
     def with_words(self, words: list[Word]) -> Transcript:
         """This transcript made of ``words`` instead, its text rebuilt from them."""
         # Whisper gives the second half of a hyphenated word as a word of its own
