@@ -19,9 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from simulator.assess.text import tokens
+from simulator.speech import second_look
 from simulator.speech.glossary import Correction
 from simulator.speech.stt import Word
-from simulator.speech.term_match import term_heard
+from simulator.speech.term_match import heard_in
+from simulator.speech.verbatim import is_filler
 
 
 def corroborated(words: list[Word], unbiased: list[Word], terms: Iterable[str],
@@ -29,37 +31,39 @@ def corroborated(words: list[Word], unbiased: list[Word], terms: Iterable[str],
     """``words`` with each term the ``unbiased`` reading heard, where ``words`` has at that
     moment something else with at least one word heard with less probability than
     ``unsure``; never over another of the terms."""
-    terms = list(dict.fromkeys(terms))
-    text = " ".join(w.word for w in unbiased)
+    wanted = {t: tokens(t) for t in terms}
+    said_tokens = [tokens(w.word) for w in unbiased]
+    everything = [x for ts in said_tokens for x in ts]
     out = list(words)
     fixes: list[Correction] = []
-    for term in terms:
-        if not term_heard(term, text):
+    for term, want in wanted.items():
+        if not heard_in(want, everything):
             continue
-        for i, j in _places(unbiased, term):
+        for i, j in _places(said_tokens, want):
             said = unbiased[i:j]
             lo, hi = said[0].start, said[-1].end
-            old = [w for w in out if not w.filler and _overlaps(w, lo, hi)]
-            old_text = " ".join(w.word for w in old)
-            said_text = " ".join(w.word for w in said)
-            if (not old or term_heard(term, old_text)
+            old = [w for w in out if not is_filler(w.word) and _overlaps(w, lo, hi)]
+            old_text = tokens(" ".join(w.word for w in old))
+            said_text = [x for ts in said_tokens[i:j] for x in ts]
+            if (not old or heard_in(want, old_text)
                     or min(w.probability for w in old) >= unsure
-                    or any(term_heard(t, old_text) and not term_heard(t, said_text)
-                           for t in terms if t != term)):
+                    or any(heard_in(other, old_text) and not heard_in(other, said_text)
+                           for t, other in wanted.items() if t != term)):
                 continue
-            out = _replaced(out, old, said)
-            fixes.append(Correction(" ".join(w.word.strip(",.!?") for w in old), said_text))
+            out = second_look.replaced(out, old.__contains__, said)
+            fixes.append(Correction(" ".join(w.word.strip(",.!?") for w in old),
+                                    " ".join(w.word for w in said)))
     return out, fixes
 
 
-def _places(words: list[Word], term: str) -> list[tuple[int, int]]:
-    """The shortest runs of ``words`` in which ``term`` is heard: (first, end)."""
-    n = len(tokens(term))
+def _places(said: list[list[str]], want: list[str]) -> list[tuple[int, int]]:
+    """The shortest runs of words (each cut into tokens) in which the term ``want`` is
+    heard: (first, end)."""
     places = []
-    for i in range(len(words)):
-        for j in range(i + 1, min(len(words), i + n + 2) + 1):
-            if term_heard(term, " ".join(w.word for w in words[i:j])):
-                if not term_heard(term, " ".join(w.word for w in words[i + 1:j])):
+    for i in range(len(said)):
+        for j in range(i + 1, min(len(said), i + len(want) + 2) + 1):
+            if heard_in(want, [x for ts in said[i:j] for x in ts]):
+                if not heard_in(want, [x for ts in said[i + 1:j] for x in ts]):
                     places.append((i, j))
                 break
     return places
@@ -70,12 +74,3 @@ def _overlaps(w: Word, lo: float, hi: float) -> bool:
     them (two readings time the same word a little differently)."""
     shared = min(w.end, hi) - max(w.start, lo)
     return shared > 0 and shared >= 0.5 * min(w.end - w.start, hi - lo)
-
-
-def _replaced(words: list[Word], old: list[Word], new: list[Word]) -> list[Word]:
-    """``words`` without ``old`` and with ``new``; a filler stays unless a new word is said
-    over it."""
-    gone = {id(w) for w in old}
-    kept = [w for w in words if id(w) not in gone
-            and not (w.filler and any(n.start < (w.start + w.end) / 2 < n.end for n in new))]
-    return sorted(kept + new, key=lambda w: w.start)

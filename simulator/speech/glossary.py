@@ -68,18 +68,21 @@ class Glossary:
 
     def correct_words(self, words: list[Word]) -> list[Word]:
         out = list(words)
+        bare = [_bare(w.word) for w in out]  # kept in step with out: asked of every variant
         for variant, term in self._pairs:
             n = len(variant)
+            if variant[0] not in bare:
+                continue
             i = 0
             while i + n <= len(out):
-                window = [_bare(w.word) for w in out[i:i + n]]
-                if window == variant:
+                if bare[i:i + n] == variant:
                     first, last = out[i], out[i + n - 1]
                     tail = re.findall(r"[,.!?]+$", last.word)
                     merged = replace(first, word=term + (tail[0] if tail else ""),
                                      end=last.end,
                                      probability=min(w.probability for w in out[i:i + n]))
                     out[i:i + n] = [merged]
+                    bare[i:i + n] = [_bare(merged.word)]
                 i += 1
         return out
 

@@ -12,6 +12,7 @@ is kept only where it accounts for the voice better.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -149,7 +150,15 @@ def spliced(words: list[Word], new: list[Word], lo: float, hi: float) -> list[Wo
     def inside(w: Word) -> bool:
         return lo <= (w.start + w.end) / 2 < hi
 
-    kept = [w for w in new if inside(w)]
-    fillers = [w for w in words if inside(w) and is_filler(w.word)
-               and not any(n.start < (w.start + w.end) / 2 < n.end for n in kept)]
-    return sorted([w for w in words if not inside(w)] + kept + fillers, key=lambda w: w.start)
+    return replaced(words, inside, [w for w in new if inside(w)])
+
+
+def replaced(words: list[Word], gone: Callable[[Word], bool], new: list[Word]) -> list[Word]:
+    """``words`` without those ``gone`` picks and with ``new``; a filler stays unless a new
+    word is said over it."""
+    def kept(w: Word) -> bool:
+        if not is_filler(w.word):
+            return not gone(w)
+        return not any(n.start < (w.start + w.end) / 2 < n.end for n in new)
+
+    return sorted([w for w in words if kept(w)] + new, key=lambda w: w.start)

@@ -8,7 +8,12 @@ from simulator.assess.text import stem, tokens
 def term_heard(term: str, text: str) -> bool:
     """Whether a term comes out in a transcript: same words, or the same word stems, or the
     same letters with different spacing ("deep seek" for DeepSeek)."""
-    want, have = tokens(term), tokens(text)
+    return heard_in(tokens(term), tokens(text))
+
+
+def heard_in(want: list[str], have: list[str]) -> bool:
+    """``term_heard`` on text already cut into ``tokens``, for callers that ask of the
+    same text many times."""
     if not want:
         return False
     n = len(want)
