@@ -16,12 +16,20 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simulator import locations
-from simulator.delivery.words import FILLER_PHRASES, HEDGE_PHRASES
 from simulator.errors import UserError
 
 ENV_PREFIX = "INTERVIEW_"
 #: An environment variable that points at one more config file (like --config).
 CONFIG_ENV = "INTERVIEW_CONFIG"
+
+# The delivery coach's default phrases live here, below the coach, so that the
+# settings need not import it (simulator.delivery reads them from here).
+#: Filler phrases counted besides um, uh, er and hmm ('like' only as a filler).
+FILLER_PHRASES = ("you know", "i mean", "sort of", "kind of", "basically", "actually",
+                  "anyway", "like")
+#: Phrases that soften a claim.
+HEDGE_PHRASES = ("i think maybe", "i guess", "i'm not sure", "i am not sure", "probably",
+                 "i suppose", "kind of maybe", "i don't know", "i do not know", "perhaps")
 
 
 class _Section(BaseModel):

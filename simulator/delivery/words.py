@@ -1,8 +1,10 @@
-"""The phrases the delivery coach counts by default (config can replace them)."""
+"""The phrases the delivery coach counts by default (config can replace them).
 
-#: Filler phrases counted besides um, uh, er and hmm ('like' only as a filler).
-FILLER_PHRASES = ("you know", "i mean", "sort of", "kind of", "basically", "actually",
-                  "anyway", "like")
-#: Phrases that soften a claim.
-HEDGE_PHRASES = ("i think maybe", "i guess", "i'm not sure", "i am not sure", "probably",
-                 "i suppose", "kind of maybe", "i don't know", "i do not know", "perhaps")
+They are defined in simulator.config, which sits below the coach in the layering
+(see pyproject.toml), so the settings can offer them as defaults without
+importing the coach.
+"""
+
+from simulator.config import FILLER_PHRASES, HEDGE_PHRASES
+
+__all__ = ["FILLER_PHRASES", "HEDGE_PHRASES"]
