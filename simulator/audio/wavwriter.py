@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import struct
 from pathlib import Path
-from types import TracebackType
 
 import numpy as np
 
@@ -63,6 +62,5 @@ class IncrementalWavWriter:
     def __enter__(self) -> IncrementalWavWriter:
         return self
 
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, *_exc: object) -> None:
         self.close()

@@ -62,12 +62,6 @@ class SessionWriter:
         self._events = (self.dir / EVENTS).open("a", encoding="utf-8")
         self._save_manifest()
 
-    def audio_path(self, name: str) -> Path:
-        return self.dir / "audio" / name
-
-    def rel(self, path: Path) -> str:
-        return str(path.relative_to(self.dir))
-
     def _save_manifest(self) -> None:
         _write_atomic(self.dir / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
 
