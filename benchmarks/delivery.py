@@ -1,6 +1,6 @@
 """How exactly the delivery coach measures pace, fillers and pauses.
 
-    .venv/bin/python benchmarks/delivery.py
+    .venv/bin/python benchmarks/delivery.py [--audio-cache DIR]
 
 Renders the scripted answers of tests/fixtures/delivery/answers.yaml with
 pyttsx3/espeak-ng at speaking rates from about 110 to 200 words a minute,
@@ -11,11 +11,15 @@ question the script answers, delivery metrics) and is compared with
 the truth: the error of the measured words per minute, filler recall and
 precision, pause recall and timing error. The naive approach for fillers is
 counting "um" and "uh" in a transcript decoded with a filler prompt.
+espeak-ng never renders a text to the same samples twice, so --audio-cache keeps
+each rendered answer (and its truth) to compare two versions of the code on the
+same audio.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import tempfile
@@ -102,6 +106,24 @@ def build(parts: list, rate: int, synth: Pyttsx3Synthesizer, tmp: Path) -> Truth
     return Truth(np.concatenate(chunks), words, (first, last), fillers, pauses)
 
 
+def cached_build(parts: list, rate: int, synth: Pyttsx3Synthesizer, tmp: Path,
+                 cache: Path | None, key: str) -> Truth:
+    """build(), or the answer rendered by an earlier run when a cache folder is given."""
+    if cache is None:
+        return build(parts, rate, synth, tmp)
+    audio, meta = cache / f"{key}-{rate}.npy", cache / f"{key}-{rate}.json"
+    if audio.exists() and meta.exists():
+        m = json.loads(meta.read_text())
+        return Truth(np.load(audio), m["words"], tuple(m["span"]), m["fillers"],
+                     [tuple(p) for p in m["pauses"]])
+    truth = build(parts, rate, synth, tmp)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(audio, truth.audio)
+    meta.write_text(json.dumps({"words": truth.words, "span": truth.span,
+                                "fillers": truth.fillers, "pauses": truth.pauses}))
+    return truth
+
+
 def match(found: list[float], truth: list[float], tol: float) -> int:
     used: set[int] = set()
     hits = 0
@@ -116,7 +138,9 @@ def match(found: list[float], truth: list[float], tol: float) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.parse_args()
+    ap.add_argument("--audio-cache", type=Path,
+                    help="keep the rendered answers here and reuse them on the next run")
+    args = ap.parse_args()
     answers = yaml.safe_load(SCRIPT.read_text())["answers"]
     long_ids = set()
     if LONG.exists():
@@ -141,7 +165,8 @@ def main() -> None:
         tmp = Path(d)
         for rate in RATES:
             for ans in answers:
-                truth = build(ans["parts"], rate, synth, tmp)
+                truth = cached_build(ans["parts"], rate, synth, tmp, args.audio_cache,
+                                     ans["id"])
                 q = questions[ans["question"]]
                 vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id])
                 t = stt.transcribe(truth.audio, vocab.bias)

@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.delivery import FILLER_TOLERANCE_S, build, match  # noqa: E402
-from simulator.assess.text import tokens  # noqa: E402
+from simulator.text import tokens  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402

@@ -23,8 +23,9 @@ from pathlib import Path
 import jellyfish
 from rapidfuzz import fuzz
 
-from simulator.assess.text import STOPWORDS, Clause, clauses, stem, term_stems
+from simulator.assess.text import Clause, clauses
 from simulator.banks.model import Question, RubricPoint
+from simulator.text import STOPWORDS, stem, term_stems
 
 _SYNONYMS = Path(__file__).with_name("synonyms.txt")
 _NEGATORS = {"not", "no", "never", "cannot", "nothing", "neither", "nor", "none", "hardly",
@@ -139,6 +140,12 @@ def _shipped_idf() -> tuple[dict[str, float], int]:
 def idf(c: str) -> float:
     table, n = _shipped_idf()
     return table.get(c, math.log((n + 1) / 0.5))
+
+
+def word_rarity(word: str) -> float:
+    """How specific a spoken word is in this field: what the transcriber's corrector is
+    given to tell jargon from everyday words."""
+    return idf(concept(stem(word)))
 
 
 def _content(stems: Iterable[str]) -> set[str]:

@@ -18,12 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from simulator.assess.text import tokens
-from simulator.speech import second_look
-from simulator.speech.glossary import Correction
-from simulator.speech.stt import Word
 from simulator.speech.term_match import heard_in
-from simulator.speech.verbatim import is_filler
+from simulator.speech.transcript import Correction, Word, replaced
+from simulator.text import is_filler, tokens
 
 
 def corroborated(words: list[Word], unbiased: list[Word], terms: Iterable[str],
@@ -50,7 +47,7 @@ def corroborated(words: list[Word], unbiased: list[Word], terms: Iterable[str],
                     or any(heard_in(other, old_text) and not heard_in(other, said_text)
                            for t, other in wanted.items() if t != term)):
                 continue
-            out = second_look.replaced(out, old.__contains__, said)
+            out = replaced(out, old.__contains__, said)
             fixes.append(Correction(" ".join(w.word.strip(",.!?") for w in old),
                                     " ".join(w.word for w in said)))
     return out, fixes

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from simulator.speech.stt import Transcript, Word
-from simulator.speech.verbatim import bare
+from simulator.speech.transcript import Transcript, Word
+from simulator.text import bare
 
+#: Words of the warning heard in its order before they count as its echo: "left" or
+#: "seconds" alone may well be the candidate's.
 MIN_RUN = 3
 
 

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from simulator.speech.stt import Transcript, Word
-
-
-@dataclass(frozen=True)
-class Correction:
-    heard: str
-    term: str
+from simulator.speech.transcript import Correction, Transcript, Word, said_as
+from simulator.text import bare_hyphenated
 
 
 class Glossary:
@@ -68,7 +63,8 @@ class Glossary:
 
     def correct_words(self, words: list[Word]) -> list[Word]:
         out = list(words)
-        bare = [_bare(w.word) for w in out]  # kept in step with out: asked of every variant
+        # Kept in step with out: asked of every variant.
+        bare = [bare_hyphenated(w.word) for w in out]
         for variant, term in self._pairs:
             n = len(variant)
             if variant[0] not in bare:
@@ -76,13 +72,9 @@ class Glossary:
             i = 0
             while i + n <= len(out):
                 if bare[i:i + n] == variant:
-                    first, last = out[i], out[i + n - 1]
-                    tail = re.findall(r"[,.!?]+$", last.word)
-                    merged = replace(first, word=term + (tail[0] if tail else ""),
-                                     end=last.end,
-                                     probability=min(w.probability for w in out[i:i + n]))
+                    merged = said_as(out[i:i + n], term)
                     out[i:i + n] = [merged]
-                    bare[i:i + n] = [_bare(merged.word)]
+                    bare[i:i + n] = [bare_hyphenated(merged.word)]
                 i += 1
         return out
 
@@ -93,9 +85,5 @@ class Glossary:
         return replace(t, text=text, words=self.correct_words(t.words)), fixes
 
 
-def _bare(word: str) -> str:
-    return re.sub(r"[^\w'-]", "", word.lower())
-
-
 def _words(text: str) -> list[str]:
-    return [w for w in (_bare(x) for x in text.split()) if w]
+    return [w for w in (bare_hyphenated(x) for x in text.split()) if w]

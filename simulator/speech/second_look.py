@@ -12,17 +12,11 @@ is kept only where it accounts for the voice better.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from simulator.audio.levels import FRAME_S, frame_at, runs
-from simulator.speech.verbatim import bare, is_filler
-
-if TYPE_CHECKING:
-    from simulator.speech.stt import Word
+from simulator.speech.transcript import Word, replaced
+from simulator.text import bare
 
 #: Voice no word accounts for, at least this long, is a stretch the decoder skipped.
 LOST_S = 0.6
@@ -139,10 +133,6 @@ def clip_around(start: float, end: float, voiced: np.ndarray) -> tuple[float, fl
     return max(0.0, lo), min(total, hi)
 
 
-def shifted(words: list[Word], by: float) -> list[Word]:
-    return [replace(w, start=round(w.start + by, 3), end=round(w.end + by, 3)) for w in words]
-
-
 def spliced(words: list[Word], new: list[Word], lo: float, hi: float) -> list[Word]:
     """``words`` with those said in [lo, hi) replaced by ``new`` (timed on the answer).
     A filler of the old reading stays where no new word is said over it: a short clip
@@ -152,13 +142,3 @@ def spliced(words: list[Word], new: list[Word], lo: float, hi: float) -> list[Wo
 
     return replaced(words, inside, [w for w in new if inside(w)])
 
-
-def replaced(words: list[Word], gone: Callable[[Word], bool], new: list[Word]) -> list[Word]:
-    """``words`` without those ``gone`` picks and with ``new``; a filler stays unless a new
-    word is said over it."""
-    def kept(w: Word) -> bool:
-        if not is_filler(w.word):
-            return not gone(w)
-        return not any(n.start < (w.start + w.end) / 2 < n.end for n in new)
-
-    return sorted([w for w in words if kept(w)] + new, key=lambda w: w.start)

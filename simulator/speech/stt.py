@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,13 +20,14 @@ from simulator.audio import SAMPLE_RATE
 from simulator.config import SttConfig
 from simulator.errors import UserError
 from simulator.speech import second_look
+from simulator.speech.transcript import Transcript, Word, shifted
 from simulator.speech.verbatim import (
     FILLER_PROMPT,
     drop_unvoiced_tail,
     keep_real_fillers,
-    strip_fillers,
     voiced_frames,
 )
+from simulator.text import strip_fillers
 
 BUNDLED_MODEL = "tiny.en"
 SIZE_NAMES = {
@@ -40,44 +40,6 @@ _SILENCE_PHRASES = {
     "thank you.", "thanks for watching!", "thank you for watching.", "thanks for watching.",
     "you", "bye.", "thank you very much.", "so", "okay.",
 }
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start: float
-    end: float
-    probability: float
-    filler: bool = False
-    """An um, uh, er or hmm: counted by the delivery coach, ignored by the judge."""
-
-
-@dataclass(frozen=True)
-class Transcript:
-    text: str
-    """What was said, fillers removed: what the judge reads."""
-    words: list[Word] = field(default_factory=list)
-    """Every word with its timing, fillers included."""
-    silent: bool = False
-    """True when no speech was found: the answer is recorded as silent."""
-    verbatim: str = ""
-    """The decoder's text, fillers kept."""
-    unbiased: list[Word] = field(default_factory=list)
-    """A second reading made without the vocabulary bias, when one was made: evidence for
-    the question's terms (see ``cross_check``), not a transcript of its own."""
-
-    def shifted(self, by: float) -> Transcript:
-        """This transcript with every time (both readings') ``by`` seconds later."""
-        return replace(self, words=second_look.shifted(self.words, by),
-                       unbiased=second_look.shifted(self.unbiased, by))
-
-    def with_words(self, words: list[Word]) -> Transcript:
-        """This transcript made of ``words`` instead, its text rebuilt from them."""
-        # Whisper gives the second half of a hyphenated word as a word of its own
-        # ("pre", "-trained"): it is written on to the first.
-        verbatim = re.sub(r" (?=-\w)", "", " ".join(w.word.strip() for w in words))
-        return replace(self, text=strip_fillers(verbatim), words=words, verbatim=verbatim,
-                       silent=not any(not w.filler for w in words))
 
 
 @dataclass(frozen=True)
@@ -204,8 +166,8 @@ class WhisperTranscriber:
 
     def transcribe(self, audio: np.ndarray, vocabulary: str | None = None,
                    draft: bool = False) -> Transcript:
-        if len(audio) < SAMPLE_RATE // 10:
-            return Transcript("", [], silent=True)
+        if len(audio) < _SHORTEST_S * SAMPLE_RATE:
+            return Transcript.nothing()
         self.load()
         bias = vocabulary if self.cfg.vocabulary and vocabulary else ""
         unbiased: Future[Transcript] | None = None
@@ -262,8 +224,7 @@ class WhisperTranscriber:
                 if again.silent:
                     continue
                 # A clip ends in silence, where Whisper likes to add a "Thank you.".
-                new = second_look.shifted(drop_unvoiced_tail(again.words, voiced_frames(clip)),
-                                          lo)
+                new = shifted(drop_unvoiced_tail(again.words, voiced_frames(clip)), lo)
                 candidate = second_look.spliced(words, new, lo, hi)
                 after = trouble(candidate, lo, hi)
                 if after <= before - second_look.BETTER_BY_S:
@@ -312,10 +273,11 @@ class WhisperTranscriber:
         ]
         text = " ".join(s.text.strip() for s in kept).strip()
         if not strip_fillers(text) or text.lower() in _SILENCE_PHRASES and _quiet(audio):
-            return Transcript("", [], silent=True)
+            return Transcript.nothing()
         return Transcript(text, words, False, text)
 
 
+#: Any fixed seed: what matters is that a recording's sampled reading is the same each time.
 _SAMPLING_SEED = 1234
 #: faster-whisper keeps at most this many hotword tokens (half of Whisper's 448).
 _HOTWORD_TOKENS = 223
@@ -325,9 +287,19 @@ _HOTWORD_TOKENS = 223
 _MAX_SECOND_LOOKS = 6
 
 
+#: A clip shorter than this holds no word worth decoding.
+_SHORTEST_S = 0.1
+#: A segment Whisper thinks is likely not speech (faster-whisper's own no_speech_threshold)...
+_NO_SPEECH_PROB = 0.6
+#: ...and decoded with low confidence (its log_prob_threshold) is noise, not an answer.
+_NOISE_LOGPROB = -1.0
+#: A recording quieter than this RMS level is silence, whatever Whisper wrote over it.
+_QUIET_RMS = 0.01
+
+
 def _is_noise(segment: Any) -> bool:
-    return bool(segment.no_speech_prob > 0.6 and segment.avg_logprob < -1.0)
+    return bool(segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _NOISE_LOGPROB)
 
 
 def _quiet(audio: np.ndarray) -> bool:
-    return float(np.sqrt(np.mean(np.square(audio)))) < 0.01
+    return float(np.sqrt(np.mean(np.square(audio)))) < _QUIET_RMS

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.assess.text import stem, tokens
+from simulator.text import stem, tokens
 
 
 def term_heard(term: str, text: str) -> bool:

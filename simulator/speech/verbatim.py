@@ -8,46 +8,47 @@ where it says the filler was.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
-
-if TYPE_CHECKING:
-    from simulator.speech.stt import Word
+from simulator.speech.transcript import Word
+from simulator.text import is_filler
 
 #: Conditions the decoder to write fillers; short, so it does not invent sentences.
 FILLER_PROMPT = "Um, uh, er, hmm."
-FILLER_WORDS = frozenset({"um", "uh", "er", "erm", "hmm", "hm", "mm", "ah", "uhm", "umm", "uhh"})
-_FILLER_RE = re.compile(r"(?i)(?<![\w'])(?:" + "|".join(sorted(FILLER_WORDS, key=len, reverse=True))
-                        + r")(?![\w'])[,.!?]?")
-
-
-def bare(word: str) -> str:
-    return re.sub(r"[^\w']", "", word.lower())
-
-
-def is_filler(word: str) -> bool:
-    return bare(word) in FILLER_WORDS
-
-
-def strip_fillers(text: str) -> str:
-    """The text the judge reads: what was said, without the fillers."""
-    out = _FILLER_RE.sub("", text)
-    out = re.sub(r"\s+([,.!?])", r"\1", out)
-    out = re.sub(r"([,.!?])(?:\s*[,])+", r"\1", out)
-    out = re.sub(r"^\s*[,.]\s*", "", out)
-    return re.sub(r"\s{2,}", " ", out).strip()
+#: Fewer frames than this are too short to tell speech from silence by level...
+_MIN_FRAMES = 10
+#: ...so such a clip gets this fixed floor (a quiet room's level).
+_DEFAULT_FLOOR = 0.01
+#: The floor never goes below this, or a silent recording's hiss would count as voice.
+_LOWEST_FLOOR = 0.005
+#: Typical speech: the level this percentile of frames reaches (speech fills most frames)...
+_SPEECH_PERCENTILE = 90
+#: ...and voice is anything above this share of it (soft consonants and fillers included).
+_VOICE_SHARE = 0.15
+#: A stretch of voice at least this long can be a filler ("uh" takes about a tenth).
+_FILLER_VOICE_S = 0.08
+#: Whisper's word timings are loose by about this much at either edge.
+_TIMING_SLACK_S = 0.1
+#: A filler given less than this length was not timed by Whisper: it is placed on its voice.
+_UNTIMED_S = 0.1
+#: How far back into the previous word's end a filler's own voice may start.
+_PREVIOUS_END_S = 0.05
+#: A word with voice under less than this share of it was said over silence.
+_QUIET_SHARE = 0.25
+#: A closing word shorter than this was squeezed in by the decoder.
+_SQUEEZED_WORD_S = 0.2
+#: An invented closing run has at least one word heard with less probability than this.
+_INVENTED_PROBABILITY = 0.3
 
 
 def speech_floor(rms: np.ndarray) -> float:
     """A level below the answer's typical speech, above its silence."""
-    if len(rms) < 10:
-        return 0.01
-    return max(0.005, float(np.percentile(rms, 90)) * 0.15)
+    if len(rms) < _MIN_FRAMES:
+        return _DEFAULT_FLOOR
+    return max(_LOWEST_FLOOR, float(np.percentile(rms, _SPEECH_PERCENTILE)) * _VOICE_SHARE)
 
 
 def voiced_frames(audio: np.ndarray) -> np.ndarray:
@@ -58,7 +59,7 @@ def voiced_frames(audio: np.ndarray) -> np.ndarray:
 
 def _voice_runs(voiced: np.ndarray, lo: int, hi: int) -> list[tuple[int, int]]:
     """Stretches of voice in frames [lo, hi) long enough to be a filler."""
-    return [r for r in runs(voiced, lo, hi) if (r[1] - r[0]) * FRAME_S >= 0.08]
+    return [r for r in runs(voiced, lo, hi) if (r[1] - r[0]) * FRAME_S >= _FILLER_VOICE_S]
 
 
 def _placed(w: Word, run: tuple[int, int]) -> Word:
@@ -76,12 +77,12 @@ def keep_real_fillers(words: list[Word], voiced: np.ndarray) -> list[Word]:
             out.append(w)
             continue
         prev_end = out[-1].end if out else 0.0
-        if w.end - w.start < 0.1:
+        if w.end - w.start < _UNTIMED_S:
             # The filler sits in the voice between the previous word and this time, a
             # sound of its own: voice running on from the previous word is that word's
             # (Whisper writes an "Uh" of no length over the end of an answer's last word).
-            lo = frame_at(prev_end - 0.05)
-            found = [r for r in _voice_runs(voiced, lo, frame_at(w.start + 0.1))
+            lo = frame_at(prev_end - _PREVIOUS_END_S)
+            found = [r for r in _voice_runs(voiced, lo, frame_at(w.start + _TIMING_SLACK_S))
                      if r[0] > lo or not out]
             if found:
                 out.append(_placed(w, found[-1]))
@@ -93,7 +94,8 @@ def keep_real_fillers(words: list[Word], voiced: np.ndarray) -> list[Word]:
                 out.append(_placed(w, max(found, key=lambda r: r[1] - r[0])))
             continue
         # Word timings are loose by a tenth of a second or so: look a little wider.
-        if voiced[frame_at(w.start - 0.1): frame_at(w.end + 0.1)].sum() * FRAME_S >= 0.08:
+        near = voiced[frame_at(w.start - _TIMING_SLACK_S): frame_at(w.end + _TIMING_SLACK_S)]
+        if near.sum() * FRAME_S >= _FILLER_VOICE_S:
             out.append(replace(w, filler=True))
     return out
 
@@ -118,15 +120,15 @@ def drop_unvoiced_tail(words: list[Word], voiced: np.ndarray) -> list[Word]:
     while cut > 0:
         w = words[cut - 1]
         under = voiced[frame_at(w.start): frame_at(w.end)]
-        quiet = not len(under) or float(under.mean()) < 0.25
-        short = w.end - w.start < 0.2
+        quiet = not len(under) or float(under.mean()) < _QUIET_SHARE
+        short = w.end - w.start < _SQUEEZED_WORD_S
         if not (quiet or short):
             break
         squeezed += short
         silent += quiet
         cut -= 1
     tail = words[cut:]
-    if not tail or min(w.probability for w in tail) >= 0.3:
+    if not tail or min(w.probability for w in tail) >= _INVENTED_PROBABILITY:
         return words
     if len(tail) > _MAX_INVENTED_TAIL and squeezed < len(tail) / 2:
         return words  # a long run of real length: more likely mistimed words

@@ -23,19 +23,25 @@ the rest sounds all but the same, one it was only fairly sure of).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jellyfish
 from rapidfuzz import fuzz
 
-from simulator.assess.text import STOPWORDS, stem
-from simulator.speech import cross_check, phonetic
-from simulator.speech.glossary import Correction, Glossary
-from simulator.speech.stt import Transcript, Word
+from simulator.speech import phonetic
 from simulator.speech.term_match import term_heard
+from simulator.speech.transcript import Correction, Transcript, Word, said_as, without_closing_marks
+from simulator.text import STOPWORDS, bare_alnum, stem
 
+#: How specific a word is in this field (its inverse frequency over the banks' rubrics):
+#: given by the caller, so hearing does not depend on the judge that computes it.
+WordRarity = Callable[[str], float]
+
+#: A word at least this rare in the banks' rubrics is jargon, so a near-miss on it is a
+#: mishearing rather than another everyday word.
+SPECIALIST_RARITY = 4.0
 #: Decoder bias is cut to this many terms: hotwords take at most half the context.
 MAX_BIAS_TERMS = 40
 #: Below this word probability, the decoder was unsure enough for a close match to win.
@@ -67,14 +73,27 @@ class Vocabulary:
     """Text given to the decoder as hotwords on every window."""
     terms: tuple[str, ...]
     """Terms a near-miss may be corrected to."""
+    rarity: WordRarity | None = field(default=None, compare=False)
+    """How specific a word is in this field; None when there are no terms to correct to."""
 
     @classmethod
     def empty(cls) -> Vocabulary:
         return cls("", ())
 
+    def specialist(self, word: str) -> bool:
+        """A word rare in everyday speech (jargon), so a near-miss on it is a mishearing."""
+        return any(c.isdigit() for c in word) or (
+            len(word) >= 3 and self.rarity is not None
+            and _rarity(self.rarity, word) >= SPECIALIST_RARITY)
 
-def for_question(prompt: str, rubric_terms: Iterable[str], extra: Iterable[str] = ()
-                 ) -> Vocabulary:
+
+@lru_cache(maxsize=16384)
+def _rarity(rarity: WordRarity, word: str) -> float:
+    return rarity(word)
+
+
+def for_question(prompt: str, rubric_terms: Iterable[str], extra: Iterable[str] = (), *,
+                 rarity: WordRarity) -> Vocabulary:
     """The question's prompt and its rubric terms (then any extra terms), each once."""
     terms: list[str] = []
     for t in [*rubric_terms, *extra]:
@@ -82,28 +101,17 @@ def for_question(prompt: str, rubric_terms: Iterable[str], extra: Iterable[str] 
         if t and t.lower() not in (x.lower() for x in terms):
             terms.append(t)
     bias = f"{' '.join(prompt.split())} {', '.join(terms[:MAX_BIAS_TERMS])}.".strip()
-    return Vocabulary(bias, tuple(terms))
-
-
-def _bare(word: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", word.lower())
+    return Vocabulary(bias, tuple(terms), rarity)
 
 
 @lru_cache(maxsize=4096)
 def _term_words(term: str) -> tuple[str, ...]:
-    return tuple(w for w in (_bare(x) for x in term.replace("-", " ").split()) if w)
+    return tuple(w for w in (bare_alnum(x) for x in term.replace("-", " ").split()) if w)
 
 
-@lru_cache(maxsize=16384)
-def _specialist(word: str) -> bool:
-    """A word rare in everyday speech (jargon), so a near-miss on it is a mishearing."""
-    from simulator.assess.coverage import concept, idf  # the banks' own word statistics
-
-    return any(c.isdigit() for c in word) or (len(word) >= 3 and idf(concept(stem(word))) >= 4.0)
-
-
-def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str]) -> bool:
-    h = _bare(heard.word)
+def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str],
+             vocabulary: Vocabulary) -> bool:
+    h = bare_alnum(heard.word)
     if h == said:
         return True
     if h in known:
@@ -118,7 +126,7 @@ def _pair_ok(heard: Word, said: str, at: int, n_words: int, known: frozenset[str
         return True  # a short word ran into the term: "across encoder", "incancer screening"
     if h in said or said in h:
         return False  # "rank" is not "rerank", "LoRA" is not "QLoRA"
-    if not (_specialist(said) or heard.probability < VERY_UNSURE):
+    if not (vocabulary.specialist(said) or heard.probability < VERY_UNSURE):
         return False  # an everyday word heard fairly surely may well have been said
     return fuzz.ratio(h, said) >= 50 or jellyfish.metaphone(h) == jellyfish.metaphone(said)
 
@@ -134,15 +142,16 @@ def _unglued(heard: str, said: str) -> str:
     return heard
 
 
-def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, int, int, str]]:
+def _candidates(words: list[Word], vocabulary: Vocabulary
+                ) -> list[tuple[float, int, int, str]]:
     out = []
-    bare = [_bare(w.word) for w in words]
-    terms = list(terms)
+    bare = [bare_alnum(w.word) for w in words]
+    terms = vocabulary.terms
     known = frozenset(w for t in terms for w in _term_words(t))
     for term in terms:
         tw = _term_words(term)
         n = len(tw)
-        if not tw or (n == 1 and len(tw[0]) < 5 and not _specialist(tw[0])):
+        if not tw or (n == 1 and len(tw[0]) < 5 and not vocabulary.specialist(tw[0])):
             continue
         joined = "".join(tw)
         for i in range(len(words) - n + 1):
@@ -151,7 +160,8 @@ def _candidates(words: list[Word], terms: Iterable[str]) -> list[tuple[float, in
                 continue
             if any(words[i + k].filler for k in range(n)):
                 continue
-            if not all(_pair_ok(words[i + k], tw[k], k, n, known) for k in range(n)):
+            if not all(_pair_ok(words[i + k], tw[k], k, n, known, vocabulary)
+                       for k in range(n)):
                 continue
             sim = fuzz.ratio("".join(_unglued(window[k], tw[k]) for k in range(n)),
                              joined) / 100
@@ -188,11 +198,11 @@ def _may_rewrite(words: list[Word], bare: list[str], rest: range, others: set[st
             and all(words[x].probability < unsure for x in content))
 
 
-def _sound_candidates(words: list[Word], terms: list[str], text: str
+def _sound_candidates(words: list[Word], terms: tuple[str, ...], text: str
                       ) -> list[tuple[float, int, int, str]]:
     """Terms of two or more words the transcript lacks, found by sound next to an anchor:
     (likeness, first word, number of words, term)."""
-    bare = [_bare(w.word) for w in words]
+    bare = [bare_alnum(w.word) for w in words]
     pairs: list[tuple[str, str, int, int, str, float]] = []
     for term in terms:
         tw = _term_words(term)
@@ -237,13 +247,13 @@ def _sound_candidates(words: list[Word], terms: list[str], text: str
     return list(best.values())
 
 
-def correct_words(words: list[Word], terms: Iterable[str]) -> tuple[list[Word], list[Correction]]:
+def correct_words(words: list[Word], vocabulary: Vocabulary
+                  ) -> tuple[list[Word], list[Correction]]:
     """Replace near-misses on the terms, best match first, never two on one word; then
     terms still missing, by sound."""
-    terms = list(terms)
-    out, fixes = _replace(words, _candidates(words, terms))
+    out, fixes = _replace(words, _candidates(words, vocabulary))
     text = " ".join(w.word for w in out)
-    more, by_sound = _replace(out, _sound_candidates(out, terms, text))
+    more, by_sound = _replace(out, _sound_candidates(out, vocabulary.terms, text))
     return more, fixes + by_sound
 
 
@@ -260,12 +270,9 @@ def _replace(words: list[Word], candidates: list[tuple[float, int, int, str]]
     out = list(words)
     fixes = []
     for i, n, term in sorted(chosen, reverse=True):
-        first, last = out[i], out[i + n - 1]
         heard = " ".join(w.word.strip() for w in out[i:i + n])
-        tail = re.findall(r"[,.!?]+$", last.word)
-        out[i:i + n] = [replace(first, word=term + (tail[0] if tail else ""), end=last.end,
-                                probability=min(w.probability for w in out[i:i + n]))]
-        fixes.append(Correction(re.sub(r"[,.!?]+$", "", heard), term))
+        out[i:i + n] = [said_as(out[i:i + n], term)]
+        fixes.append(Correction(without_closing_marks(heard), term))
     return out, fixes[::-1]
 
 
@@ -274,28 +281,8 @@ def correct(t: Transcript, vocabulary: Vocabulary) -> tuple[Transcript, list[Cor
     from the words so the two agree."""
     if t.silent or not vocabulary.terms or not t.words:
         return t, []
-    words, fixes = correct_words(t.words, vocabulary.terms)
+    words, fixes = correct_words(t.words, vocabulary)
     if not fixes:
         return t, []
     return t.with_words(words), fixes
 
-
-def heard_right(t: Transcript, glossary: Glossary, vocabulary: Vocabulary
-                ) -> tuple[Transcript, list[Correction]]:
-    """What the judge and the screen get: the glossary's fixes, then near-misses on the
-    question's terms (the order matters: a glossary fix can complete a term), then the
-    terms only the unbiased reading heard (see ``cross_check``)."""
-    t, fixes = glossary.correct(t)
-    t, near = correct(t, vocabulary)
-    fixes += near
-    if t.unbiased and not t.silent and vocabulary.terms:
-        # The unbiased reading is corrected the same way first: what counts is whether
-        # it heard the term, not how it spelled it.
-        other, _ = glossary.correct(Transcript("").with_words(t.unbiased))
-        other, _ = correct(other, vocabulary)
-        words, checked = cross_check.corroborated(
-            t.words, other.words, [*vocabulary.terms, *glossary.terms], UNSURE)
-        if checked:
-            t = t.with_words(words)
-            fixes += checked
-    return t, fixes
