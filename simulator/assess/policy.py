@@ -47,7 +47,13 @@ class Judgement:
 
 
 class Judge(Protocol):
+    """Decides after each answer: what was covered, and whether to follow up."""
+
     name: str
+
+    def warm_up(self) -> None:
+        """Load what the first judgement needs (called while the opening is spoken)."""
+        ...
 
     def judge(self, question: Question, thread: list[Exchange],
               asked: list[FollowUp]) -> Judgement: ...
