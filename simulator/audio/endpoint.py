@@ -14,6 +14,18 @@ from enum import StrEnum
 
 import numpy as np
 
+#: The noise floor before any quiet frame is heard: a quiet room, well below the speech
+#: threshold, so the first words are not taken for noise.
+INITIAL_NOISE_DB = -70.0
+#: The weight of each quiet frame in the noise floor: it follows a fan or a hum switched
+#: on within about 20 frames (0.6 s at 30 ms), and a single odd frame barely moves it.
+NOISE_SMOOTHING = 0.05
+#: Frames quieter than this are digital silence (a muted or gated input), not the room:
+#: they would pull the floor so low that any click counted as speech.
+DIGITAL_SILENCE_DB = -90.0
+#: The RMS taken for a frame of exact zeros (-180 dB): keeps the logarithm finite.
+RMS_FLOOR = 1e-9
+
 
 class EndReason(StrEnum):
     SILENCE = "silence"
@@ -29,8 +41,11 @@ class EndReason(StrEnum):
 class EndpointConfig:
     """What the detector needs; built from the audio config and the question."""
 
+    # silence_s, no_speech_timeout_s and speech_threshold_db default to AudioConfig's
+    # values (simulator/config.py says why); a round passes the configured ones.
     silence_s: float = 3.0
     no_speech_timeout_s: float = 15.0
+    #: The hard limit: the question's budget times max_answer_factor, in a round.
     max_answer_s: float = 180.0
     speech_threshold_db: float = -45.0
     #: How far above the noise floor a frame must be to count as speech.
@@ -41,7 +56,7 @@ class EndpointConfig:
 
 def frame_db(frame: np.ndarray) -> float:
     rms = float(np.sqrt(np.mean(np.square(frame, dtype=np.float64)))) if len(frame) else 0.0
-    return 20.0 * math.log10(max(rms, 1e-9))
+    return 20.0 * math.log10(max(rms, RMS_FLOOR))
 
 
 class EndpointDetector:
@@ -51,7 +66,7 @@ class EndpointDetector:
         self.cfg = cfg
         self.frame_s = frame_s
         self.elapsed_s = 0.0
-        self.noise_db = -70.0
+        self.noise_db = INITIAL_NOISE_DB
         self.speech_started_at: float | None = None
         self.last_speech_at: float | None = None
         self._run = 0
@@ -64,7 +79,9 @@ class EndpointDetector:
         speech = self.is_speech(db)
         if not speech:
             # Track the room's level slowly, so a fan does not count as speech.
-            self.noise_db = 0.95 * self.noise_db + 0.05 * db if db > -90 else self.noise_db
+            if db > DIGITAL_SILENCE_DB:
+                self.noise_db = ((1 - NOISE_SMOOTHING) * self.noise_db
+                                 + NOISE_SMOOTHING * db)
         self.elapsed_s += self.frame_s
         if speech:
             self._run += 1

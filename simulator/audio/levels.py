@@ -10,6 +10,8 @@ import numpy as np
 
 from simulator.audio import SAMPLE_RATE
 
+#: 10 ms: finer than the shortest filler or gap between words, long enough for a
+#: steady level (160 samples at 16 kHz).
 FRAME_S = 0.01
 _HOP = int(SAMPLE_RATE * FRAME_S)
 

@@ -7,6 +7,12 @@ from pathlib import Path
 
 from simulator.audio.sources import parse_device
 
+#: How long past the file's length to wait before stopping: the device's buffer still
+#: holds the last of it.
+DRAIN_S = 0.5
+#: How often a playing file checks for a cancel: often enough to stop at once to the ear.
+POLL_S = 0.05
+
 
 def output_available(device: str = "") -> bool:
     """True when PortAudio can open an output device."""
@@ -38,11 +44,11 @@ def play_file(path: Path, device: str = "", cancel: threading.Event | None = Non
     duration = len(data) / (rate * speed)
     done = threading.Event()
     waited = 0.0
-    while waited < duration + 0.5:
+    while waited < duration + DRAIN_S:
         if cancel is not None and cancel.is_set():
             sd.stop()
             return True
-        done.wait(0.05)
-        waited += 0.05
+        done.wait(POLL_S)
+        waited += POLL_S
     sd.stop()
     return True

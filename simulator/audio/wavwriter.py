@@ -12,11 +12,20 @@ from pathlib import Path
 
 import numpy as np
 
+#: Header rewritten and file synced after this much audio: a crash loses at most half
+#: a second, and two syncs a second cost nothing next to the recording.
+SYNC_EVERY_S = 0.5
+#: 16-bit PCM: two bytes a sample, full scale 32767.
+SAMPLE_BYTES = 2
+PCM_FULL_SCALE = 32767.0
+#: The size of the header before the data chunk's bytes: RIFF size counts from here.
+_RIFF_HEADER_REST = 36
+
 
 class IncrementalWavWriter:
     """16-bit PCM mono WAV, readable at any moment."""
 
-    def __init__(self, path: Path, sample_rate: int, sync_every_s: float = 0.5):
+    def __init__(self, path: Path, sample_rate: int, sync_every_s: float = SYNC_EVERY_S):
         self.path = path
         self.sample_rate = sample_rate
         self._fh = path.open("wb")
@@ -26,18 +35,21 @@ class IncrementalWavWriter:
         self._write_header()
 
     def _write_header(self) -> None:
-        data_bytes = self._frames * 2
+        data_bytes = self._frames * SAMPLE_BYTES
         self._fh.seek(0)
         self._fh.write(
-            b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
+            b"RIFF" + struct.pack("<I", _RIFF_HEADER_REST + data_bytes) + b"WAVE"
+            # fmt chunk: its size (16), PCM (1), mono (1), rate, bytes a second, bytes a
+            # frame, bits a sample.
             + b"fmt " + struct.pack("<IHHIIHH", 16, 1, 1, self.sample_rate,
-                                    self.sample_rate * 2, 2, 16)
+                                    self.sample_rate * SAMPLE_BYTES, SAMPLE_BYTES,
+                                    8 * SAMPLE_BYTES)
             + b"data" + struct.pack("<I", data_bytes)
         )
         self._fh.seek(0, os.SEEK_END)
 
     def write(self, samples: np.ndarray) -> None:
-        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2")
+        pcm = (np.clip(samples, -1.0, 1.0) * PCM_FULL_SCALE).astype("<i2")
         self._fh.write(pcm.tobytes())
         self._frames += len(pcm)
         self._since_sync += len(pcm)
