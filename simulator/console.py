@@ -11,6 +11,7 @@ from simulator.engine.events import (
     AnswerFinished,
     Assessed,
     Decided,
+    Decision,
     Event,
     InterviewerSaid,
     Notice,
@@ -18,7 +19,9 @@ from simulator.engine.events import (
     QuestionAsked,
     SessionEnded,
     SessionStarted,
+    SessionStatus,
     TranscriptCorrected,
+    TurnKind,
 )
 
 
@@ -56,19 +59,20 @@ class ConsolePrinter:
         w = self.out.write
         if isinstance(e, SessionStarted):
             w(f"Session {e.session_id}: {len(e.question_ids)} questions from {e.bank}; "
-              f"Whisper {e.stt['model']} on {e.stt['device']} ({e.stt['compute_type']}); "
+              f"Whisper {e.stt.model} on {e.stt.device} ({e.stt.compute_type}); "
               f"follow-ups: {e.policy}\n\n")
         elif isinstance(e, Notice):
             self.err.write(f"note: {e.message}\n")
         elif isinstance(e, InterviewerSaid):
             w(_wrap(f"Interviewer: {e.text}", "") + "\n\n")
         elif isinstance(e, QuestionAsked):
-            label = "Question" if e.kind == "question" else f"Follow-up on {e.target_point}"
+            label = ("Question" if e.kind == TurnKind.QUESTION
+                     else f"Follow-up on {e.target_point}")
             w(f"[turn {e.turn}] {label} ({e.question_id}, {e.budget_s} s budget)\n")
             w(_wrap(f"Interviewer: {e.prompt}", "  ") + "\n")
         elif isinstance(e, PartialTranscript) and e.pace and self.err.isatty():
-            self.err.write(f"\r  so far: {e.pace['wpm']:.0f} words a minute, "
-                           f"{e.pace['fillers']:.0f} filler(s)   ")
+            self.err.write(f"\r  so far: {e.pace.wpm:.0f} words a minute, "
+                           f"{e.pace.fillers:.0f} filler(s)   ")
             self._live = True
         elif isinstance(e, AnswerFinished):
             if self._live:
@@ -79,10 +83,10 @@ class ConsolePrinter:
             if e.corrections:
                 w(_wrap(f"Corrected: {'; '.join(e.corrections)}", "  ") + "\n")
             d = e.delivery
-            if d and d["speaking_s"]:
-                w(f"  Delivery: {d['wpm']:.0f} wpm, {d['fillers']['count']} filler(s), "
-                  f"{d['hedges']['count']} hedge(s), {len(d['pauses'])} pause(s), "
-                  f"first word after {d['time_to_first_word_s']:.1f} s\n")
+            if d and d.speaking_s:
+                w(f"  Delivery: {d.wpm:.0f} wpm, {d.fillers.count} filler(s), "
+                  f"{d.hedges.count} hedge(s), {len(d.pauses)} pause(s), "
+                  f"first word after {d.time_to_first_word_s:.1f} s\n")
         elif isinstance(e, TranscriptCorrected):
             if e.corrections:
                 w(_wrap(f"You corrected: {'; '.join(e.corrections)}", "  ") + "\n")
@@ -99,12 +103,12 @@ class ConsolePrinter:
                 extra = f" (said: \"{p.evidence}\")" if p.contradicted else ""
                 w(_wrap(f"- {p.id}{extra}", "    ") + "\n")
         elif isinstance(e, Decided):
-            if e.action == "follow_up":
+            if e.action == Decision.FOLLOW_UP:
                 w(_wrap(f"-> follow up on {e.target_point}: {e.reason}", "  ") + "\n\n")
             else:
                 w(_wrap(f"-> move on: {e.reason}", "  ") + "\n\n")
         elif isinstance(e, SessionEnded):
-            if e.status != "complete":
+            if e.status != SessionStatus.COMPLETE:
                 w(f"Round {e.status} after {e.turns} turns.\n")
         self.out.flush()
 

@@ -44,13 +44,14 @@ def test_a_killed_recording_keeps_all_but_the_last_half_second(tmp_path):
 
 
 def test_an_interrupted_session_can_still_be_read(tmp_path):
-    from simulator.engine.events import QuestionAsked, SessionStarted
+    from simulator.engine.events import QuestionAsked, SessionStarted, SttSummary, TurnKind
     from simulator.sessions.store import SessionWriter
 
     w = SessionWriter(tmp_path, "crash")
-    w.handle(SessionStarted(0.0, w.id, "starter", "coach", "offline", {"model": "tiny.en"},
-                            ["q1"], "files"))
-    w.handle(QuestionAsked(1.0, 1, "question", "q1", "Why?", None, "audio/01-prompt.wav", 60))
+    w.handle(SessionStarted(0.0, w.id, "starter", "coach", "offline",
+                            SttSummary("tiny.en", "cpu", "int8"), ["q1"], "files"))
+    w.handle(QuestionAsked(1.0, 1, TurnKind.QUESTION, "q1", "Why?", None,
+                           "audio/01-prompt.wav", 60))
     # A torn final line, as a crash mid-write leaves it.
     with (w.dir / "events.jsonl").open("a") as fh:
         fh.write('{"type": "answer_fin')

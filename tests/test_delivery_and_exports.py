@@ -50,10 +50,10 @@ def test_fillers_hedges_and_pauses_point_at_times():
     for w in words:
         audio[int(w.start * 16000): int(w.end * 16000)] = 0.2
     d = measure(words, audio, budget_s=3, text="So, um, I guess it's, like, fast.")
-    fillers = [(i["word"], i["start"]) for i in d.fillers["items"]]
+    fillers = [(i.word, i.start) for i in d.fillers.items]
     assert ("um", 0.7) in fillers and ("like", 1.8) in fillers
     assert ("like", 5.1) not in fillers  # "I'd like a cache" is a verb, not a filler
-    assert [(h["word"], h["start"]) for h in d.hedges["items"]] == [("i guess", 1.0)]
+    assert [(h.word, h.start) for h in d.hedges.items] == [("i guess", 1.0)]
     assert len(d.pauses) == 1 and abs(d.pauses[0].start - 2.0) <= 0.05
     assert abs(d.pauses[0].duration_s - 2.5) <= 0.05
     assert d.time_to_first_word_s == 0.4 and d.over_budget

@@ -7,19 +7,26 @@ import json
 from pathlib import Path
 from typing import Any
 
+from simulator.audio.endpoint import EndReason
 from simulator.banks.loader import load_bank
 from simulator.config import Settings, load_settings
+from simulator.delivery.metrics import Delivery, FillerCount, Pause, PhraseCount
 from simulator.engine.events import (
     AnswerFinished,
     AnswerStarted,
     Assessed,
     Decided,
+    Decision,
     Event,
     InterviewerSaid,
     PointResult,
     QuestionAsked,
+    RemarkKind,
     SessionEnded,
     SessionStarted,
+    SessionStatus,
+    SttSummary,
+    TurnKind,
     WordTiming,
 )
 from simulator.personas import list_personas
@@ -67,14 +74,11 @@ FIRST = ("I would split the documents into chunks of a few hundred tokens with s
 SECOND = "I would add a reranker, a cross encoder that scores each chunk with the query."
 
 
-def _delivery(words: int, speaking: float, budget: int) -> dict[str, Any]:
-    return {"wpm": round(words / speaking * 60, 1), "articulation_wpm": 160.0,
-            "pace_by_third": [150.0, 171.0, 138.0],
-            "fillers": {"count": 1, "per_min": 4.0, "items": [], "bursts": []},
-            "hedges": {"count": 0, "per_min": 0.0, "items": []},
-            "pauses": [{"start": 3.1, "duration_s": 1.2}], "time_to_first_word_s": 0.4,
-            "speaking_s": speaking, "budget_s": budget, "over_budget": False, "repeated": [],
-            "direct_opening": True, "notes": ["You opened with a direct statement."]}
+def _delivery(words: int, speaking: float, budget: int) -> Delivery:
+    return Delivery(round(words / speaking * 60, 1), 160.0, [150.0, 171.0, 138.0],
+                    FillerCount(1, 4.0, [], []), PhraseCount(0, 0.0, []), [Pause(3.1, 1.2)],
+                    0.4, speaking, budget, False, [], True,
+                    ["You opened with a direct statement."])
 
 
 def session_events() -> list[Event]:
@@ -92,28 +96,29 @@ def session_events() -> list[Event]:
                 *covered1[3:]]
     return [
         SessionStarted(0.0, SESSION_ID, "practice", "coach", "offline",
-                       {"model": "tiny.en", "device": "cpu", "compute_type": "int8"}, [q],
+                       SttSummary("tiny.en", "cpu", "int8"), [q],
                        "files:answers (real time)"),
-        InterviewerSaid(0.1, "opening", "Hi, I'm Maya. We'll go through 1 questions today.",
+        InterviewerSaid(0.1, RemarkKind.OPENING,
+                        "Hi, I'm Maya. We'll go through 1 questions today.",
                         "audio/00-opening.wav"),
-        QuestionAsked(4.0, 1, "question", q, prompt, None, "audio/01-prompt.wav", 150),
+        QuestionAsked(4.0, 1, TurnKind.QUESTION, q, prompt, None, "audio/01-prompt.wav", 150),
         AnswerStarted(9.0, 1, "files"),
-        AnswerFinished(19.5, 1, "audio/01-answer.wav", 10.5, "silence", FIRST, _words(FIRST),
-                       delivery=_delivery(25, 9.2, 150)),
+        AnswerFinished(19.5, 1, "audio/01-answer.wav", 10.5, EndReason.SILENCE, FIRST,
+                       _words(FIRST), delivery=_delivery(25, 9.2, 150)),
         Assessed(19.6, 1, q, covered1, 0.36),
-        Decided(19.6, 1, q, "follow_up", "rerank",
+        Decided(19.6, 1, q, Decision.FOLLOW_UP, "rerank",
                 "'rerank' (weight 3) was not covered; it is the most important gap", "offline"),
-        QuestionAsked(19.8, 2, "follow_up", q, follow, "rerank", "audio/02-prompt.wav", 90,
+        QuestionAsked(19.8, 2, TurnKind.FOLLOW_UP, q, follow, "rerank", "audio/02-prompt.wav", 90,
                       "'rerank' (weight 3) was not covered"),
         AnswerStarted(26.0, 2, "files"),
-        AnswerFinished(32.0, 2, "audio/02-answer.wav", 6.0, "silence", SECOND, _words(SECOND),
-                       delivery=_delivery(14, 5.3, 90)),
+        AnswerFinished(32.0, 2, "audio/02-answer.wav", 6.0, EndReason.SILENCE, SECOND,
+                       _words(SECOND), delivery=_delivery(14, 5.3, 90)),
         Assessed(32.1, 2, q, covered2, 0.64),
-        Decided(32.1, 2, q, "move_on", None, "the follow-up limit for this question was reached",
-                "offline"),
-        InterviewerSaid(32.3, "closing", "That's the end of the round. Thank you.",
+        Decided(32.1, 2, q, Decision.MOVE_ON, None,
+                "the follow-up limit for this question was reached", "offline"),
+        InterviewerSaid(32.3, RemarkKind.CLOSING, "That's the end of the round. Thank you.",
                         "audio/03-closing.wav"),
-        SessionEnded(36.0, "complete", 2),
+        SessionEnded(36.0, SessionStatus.COMPLETE, 2),
     ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +17,7 @@ import numpy as np
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
 from simulator.delivery.words import FILLER_PHRASES, HEDGE_PHRASES
-from simulator.speech.verbatim import bare, is_filler
+from simulator.text import bare, is_filler
 
 
 @dataclass(frozen=True)
@@ -44,14 +44,51 @@ class DeliveryConfig:
 
 @dataclass(frozen=True)
 class Item:
+    """One filler or hedge said, and when."""
+
     word: str
+    """The phrase as counted (bare, lower case)."""
     start: float
+    """Seconds into the answer's recording."""
 
 
 @dataclass(frozen=True)
 class Pause:
+    """A silence inside an answer."""
+
     start: float
+    """Seconds into the answer's recording."""
     duration_s: float
+    """How long it lasted."""
+
+
+@dataclass(frozen=True)
+class PhraseCount:
+    """How often a kind of phrase (hedges) was said, and where."""
+
+    count: int
+    """How many were said."""
+    per_min: float
+    """The same a minute of speaking."""
+    items: list[Item]
+    """Each one, in order."""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PhraseCount:
+        return cls(d["count"], d["per_min"], [Item(**i) for i in d["items"]])
+
+
+@dataclass(frozen=True)
+class FillerCount(PhraseCount):
+    """Fillers said, and where they bunched up."""
+
+    bursts: list[float] = field(default_factory=list)
+    """Start times of 3 or more fillers within 10 s."""
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> FillerCount:
+        return cls(d["count"], d["per_min"], [Item(**i) for i in d["items"]],
+                   list(d.get("bursts", [])))
 
 
 @dataclass(frozen=True)
@@ -62,16 +99,20 @@ class Delivery:
     """The same, with pauses taken out: how fast the speech itself is."""
     pace_by_third: list[float]
     """Words per minute in each third of the answer: a rushed ending shows."""
-    fillers: dict[str, Any]
-    """count, per_min, items ({word, start}), bursts (start times of 3+ in 10 s)."""
-    hedges: dict[str, Any]
-    """count, per_min, items."""
+    fillers: FillerCount
+    """Fillers (um, uh, and phrases such as 'you know'), with where they bunched up."""
+    hedges: PhraseCount
+    """Phrases that soften a claim."""
     pauses: list[Pause]
+    """Silences of at least the configured length between the first word and the last."""
     time_to_first_word_s: float | None
+    """From the start of the recording to the first word; None when nothing was said."""
     speaking_s: float
     """From the first word to the last."""
     budget_s: int
+    """The time the question allowed."""
     over_budget: bool
+    """Did speech go on past the budget?"""
     repeated: list[str] = field(default_factory=list)
     """Phrases said unusually often."""
     direct_opening: bool | None = None
@@ -80,7 +121,31 @@ class Delivery:
     """Plain-language observations, each pointing at something in the recording."""
 
     def to_dict(self) -> dict[str, Any]:
+        """As stored in events.jsonl and the round document."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Delivery:
+        """Rebuilt from ``to_dict``'s output (a recorded session)."""
+        return cls(**{**d, "fillers": FillerCount.from_dict(d["fillers"]),
+                      "hedges": PhraseCount.from_dict(d["hedges"]),
+                      "pauses": [Pause(**p) for p in d["pauses"]]})
+
+
+@dataclass(frozen=True)
+class LivePace:
+    """The figures worth glancing at while still speaking."""
+
+    wpm: float
+    """Words (fillers excluded) a minute so far."""
+    fillers: int
+    """Fillers so far."""
+    fillers_per_min: float
+    """The same a minute of speaking."""
+    hedges: int
+    """Hedges so far."""
+    speaking_s: float
+    """From the first word to the last so far."""
 
 
 _WORD = re.compile(r"[a-z']+")
@@ -194,7 +259,7 @@ def _bursts(times: list[float], window_s: float = 10.0, count: int = 3) -> list[
 
 
 def _repeated(tokens: list[str]) -> list[str]:
-    from simulator.assess.text import STOPWORDS
+    from simulator.text import STOPWORDS
 
     grams: Counter[str] = Counter()
     for n in (2, 3):
@@ -214,9 +279,8 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
     spoken = [t for t in toks if not t[2]]
     counted = _counted(words)
     if not words or not spoken:
-        return Delivery(0.0, 0.0, [], {"count": 0, "per_min": 0.0, "items": [], "bursts": []},
-                        {"count": 0, "per_min": 0.0, "items": []}, [], None, 0.0, budget_s,
-                        False, notes=["No speech was heard."])
+        return Delivery(0.0, 0.0, [], FillerCount(0, 0.0, [], []), PhraseCount(0, 0.0, []), [],
+                        None, 0.0, budget_s, False, notes=["No speech was heard."])
     start, end = _voiced_edges(audio, words[0].start, words[-1].end)
     span = max(end - start, 0.5)
     pauses = _pauses(audio, words, cfg.pause_s)
@@ -234,25 +298,22 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
     filler_items = sorted(acoustic + lexical, key=lambda i: i.start)
     hedge_items = _phrase_items(toks, cfg.hedges, [w for w in words if bare(w.word)])
     minutes = span / 60
-    fillers = {"count": len(filler_items), "per_min": round(len(filler_items) / minutes, 1),
-               "items": [asdict(i) for i in filler_items],
-               "bursts": _bursts([i.start for i in filler_items])}
-    hedges = {"count": len(hedge_items), "per_min": round(len(hedge_items) / minutes, 1),
-              "items": [asdict(i) for i in hedge_items]}
+    fillers = FillerCount(len(filler_items), round(len(filler_items) / minutes, 1),
+                          filler_items, _bursts([i.start for i in filler_items]))
+    hedges = PhraseCount(len(hedge_items), round(len(hedge_items) / minutes, 1), hedge_items)
     first_sentence = re.split(r"[.?!]", text, maxsplit=1)[0].split() if text else []
     direct = (len(first_sentence) <= 25) if first_sentence else None
     d = Delivery(round(wpm, 1), round(artic, 1), thirds, fillers, hedges, pauses,
                  round(float(start), 2), round(float(span), 2), budget_s,
                  bool(end > budget_s),
                  _repeated([t[0] for t in spoken]), direct)
-    return Delivery(**{**asdict(d), "pauses": pauses, "notes": notes_for(d, cfg)})
+    return replace(d, notes=notes_for(d, cfg))
 
 
-def live_pace(words: list[Any], cfg: DeliveryConfig | None = None) -> dict[str, float]:
+def live_pace(words: list[Any], cfg: DeliveryConfig | None = None) -> LivePace:
     """The figures worth glancing at while still speaking: pace and fillers so far."""
     d = measure(words, None, 0, cfg)
-    return {"wpm": d.wpm, "fillers": d.fillers["count"], "fillers_per_min": d.fillers["per_min"],
-            "hedges": d.hedges["count"], "speaking_s": d.speaking_s}
+    return LivePace(d.wpm, d.fillers.count, d.fillers.per_min, d.hedges.count, d.speaking_s)
 
 
 def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
@@ -271,14 +332,14 @@ def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
         notes.append(f"The pace rose from {d.pace_by_third[0]:.0f} to "
                      f"{d.pace_by_third[2]:.0f} words a minute in the last third: a rushed "
                      "ending.")
-    per_min = d.fillers["per_min"]
+    per_min = d.fillers.per_min
     if per_min >= cfg.fillers_bad_per_min:
         notes.append(f"{per_min:.1f} fillers a minute: around {cfg.fillers_bad_per_min:.0f} "
                      "clearly distracts listeners.")
     elif per_min > cfg.fillers_ok_per_min:
         notes.append(f"{per_min:.1f} fillers a minute: above the {cfg.fillers_ok_per_min:.0f} "
                      "that costs a speaker little.")
-    for b in d.fillers["bursts"]:
+    for b in d.fillers.bursts:
         notes.append(f"A burst of fillers at {b:.1f} s.")
     if d.time_to_first_word_s is not None and d.time_to_first_word_s > 4:
         notes.append(f"{d.time_to_first_word_s:.1f} s before the first word.")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from simulator.audio.sources import AnswerSource, FileAnswer
 from simulator.engine.answers import TurnInfo
+from simulator.engine.events import TurnKind
 from simulator.speech.tts import Synthesizer, VoiceSettings
 
 SCRIPT = Path(__file__).with_name("script.yaml")
@@ -57,7 +58,7 @@ class ScriptedCandidate:
         q = self._by_id.get(turn.question_id)
         if q is None:
             return self.script.fallback
-        if turn.kind == "question":
+        if turn.kind == TurnKind.QUESTION:
             return q.answer
         return q.follow_ups.get(turn.target_point or "", self.script.fallback)
 

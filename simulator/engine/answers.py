@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.audio.sources import AnswerSource, FileAnswer, MicrophoneAnswer, answer_files
+from simulator.engine.events import TurnKind
 
 
 @dataclass(frozen=True)
@@ -14,7 +15,7 @@ class TurnInfo:
     """What the answer is to: lets a scripted candidate answer in kind."""
 
     turn: int
-    kind: str
+    kind: TurnKind
     question_id: str
     target_point: str | None
 

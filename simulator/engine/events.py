@@ -7,8 +7,73 @@ to the session folder, so a session folder can be moved or shared.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from typing import Any
+
+from simulator.audio.endpoint import EndReason
+from simulator.delivery.metrics import Delivery, LivePace
+
+
+class RemarkKind(StrEnum):
+    """What the interviewer says outside the turns."""
+
+    OPENING = "opening"
+    """The greeting before the first question."""
+    CLOSING = "closing"
+    """The goodbye after the last answer."""
+    TIME_WARNING = "time_warning"
+    """Said over the answer as its budget nears (timing 'warning')."""
+    CUT_IN = "cut_in"
+    """The answer was stopped at its budget (timing 'cut_in')."""
+
+
+class TurnKind(StrEnum):
+    """A bank question, or a follow-up on a point of it."""
+
+    QUESTION = "question"
+    """A question from the bank."""
+    FOLLOW_UP = "follow_up"
+    """A follow-up on a point the answer missed or got wrong."""
+
+
+class Decision(StrEnum):
+    """What the interviewer does after an answer."""
+
+    FOLLOW_UP = "follow_up"
+    """Ask about ``target_point``."""
+    MOVE_ON = "move_on"
+    """Go to the next question, or end the round after the last."""
+
+
+class SessionStatus(StrEnum):
+    """How a round ended."""
+
+    COMPLETE = "complete"
+    """Every question was asked, or the answers ran out."""
+    CANCELLED = "cancelled"
+    """The candidate ended it early."""
+    FAILED = "failed"
+    """An error stopped it (``SessionEnded.error``)."""
+
+
+class Control(StrEnum):
+    """A control the candidate used during a turn."""
+
+    REPEAT = "repeat"
+    """The question was said again."""
+    SKIP = "skip"
+    """The question was left for the next one."""
+    PAUSE = "pause"
+    """The round was paused."""
+    RESUME = "resume"
+    """The round goes on after a pause."""
+
+
+def _plain(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A dict of JSON types: an enum is stored as its value, as the strings were before."""
+    return {k: v.value if isinstance(v, Enum) else v for k, v in pairs}
 
 
 @dataclass(frozen=True)
@@ -20,7 +85,19 @@ class Event:
         return _TYPE_NAMES[type(self)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, **dataclasses.asdict(self)}
+        return {"type": self.type, **dataclasses.asdict(self, dict_factory=_plain)}
+
+
+@dataclass(frozen=True)
+class SttSummary:
+    """The transcriber that ran, as recorded with the session."""
+
+    model: str
+    """The Whisper model's name."""
+    device: str
+    """'cpu' or 'cuda'."""
+    compute_type: str
+    """The precision it ran at, e.g. 'int8'."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +106,7 @@ class SessionStarted(Event):
     bank: str
     persona: str
     policy: str
-    stt: dict[str, Any]
+    stt: SttSummary
     question_ids: list[str]
     answer_source: str
 
@@ -43,9 +120,9 @@ class Notice(Event):
 
 @dataclass(frozen=True)
 class InterviewerSaid(Event):
-    """A remark outside the turns: the opening or the closing."""
+    """A remark outside the turns: the opening, the closing, a time warning or a cut-in."""
 
-    kind: str
+    kind: RemarkKind
     text: str
     audio: str
 
@@ -55,8 +132,7 @@ class QuestionAsked(Event):
     """A turn begins: the prompt is rendered and about to be spoken."""
 
     turn: int
-    kind: str
-    """'question' or 'follow_up'."""
+    kind: TurnKind
     question_id: str
     prompt: str
     """The whole text spoken, transition included."""
@@ -97,7 +173,7 @@ class AnswerFinished(Event):
     turn: int
     audio: str
     duration_s: float
-    end_reason: str
+    end_reason: EndReason
     transcript: str
     words: list[WordTiming] = field(default_factory=list)
     silent: bool = False
@@ -109,8 +185,8 @@ class AnswerFinished(Event):
     """What the transcriber heard, fillers included, before any glossary correction."""
     corrections: list[str] = field(default_factory=list)
     """Glossary corrections applied, as 'heard -> term'."""
-    delivery: dict[str, Any] | None = None
-    """Pace, fillers, hedges, pauses and timing (simulator.delivery.metrics.Delivery)."""
+    delivery: Delivery | None = None
+    """Pace, fillers, hedges, pauses and timing."""
 
 
 @dataclass(frozen=True)
@@ -156,8 +232,7 @@ class Assessed(Event):
 class Decided(Event):
     turn: int
     question_id: str
-    action: str
-    """'follow_up' or 'move_on'."""
+    action: Decision
     target_point: str | None
     reason: str
     policy: str
@@ -179,8 +254,7 @@ class TurnTimed(Event):
 
 @dataclass(frozen=True)
 class SessionEnded(Event):
-    status: str
-    """'complete', 'cancelled' or 'failed'."""
+    status: SessionStatus
     turns: int
     error: str | None = None
 
@@ -198,8 +272,8 @@ class PartialTranscript(Event):
 
     turn: int
     text: str
-    pace: dict[str, float] = field(default_factory=dict)
-    """Live delivery so far: wpm, fillers, fillers_per_min, hedges, speaking_s."""
+    pace: LivePace | None = None
+    """Live delivery so far."""
 
 
 @dataclass(frozen=True)
@@ -207,15 +281,15 @@ class AnswerStopped(Event):
     """The answer has ended (``end_reason``); its final transcript is being made."""
 
     turn: int
-    end_reason: str
+    end_reason: EndReason
 
 
 @dataclass(frozen=True)
 class ControlUsed(Event):
-    """The candidate used a control: 'repeat', 'skip', 'pause' or 'resume'."""
+    """The candidate used a control."""
 
     turn: int
-    action: str
+    action: Control
 
 
 _TYPE_NAMES = {
@@ -230,11 +304,38 @@ _TYPE_NAMES = {
 EVENT_TYPES = {v: k for k, v in _TYPE_NAMES.items()}
 
 
+def _each(build: Callable[..., Any]) -> Callable[[list[dict[str, Any]]], list[Any]]:
+    return lambda items: [build(**i) for i in items]
+
+
+def _pace(d: dict[str, Any] | None) -> LivePace | None:
+    return LivePace(**d) if d else None  # an empty dict was the old "no figures yet"
+
+
+def _delivery(d: dict[str, Any] | None) -> Delivery | None:
+    return Delivery.from_dict(d) if d is not None else None
+
+
+_DECODERS: dict[type[Event], dict[str, Callable[[Any], Any]]] = {
+    SessionStarted: {"stt": lambda d: SttSummary(**d)},
+    InterviewerSaid: {"kind": RemarkKind},
+    QuestionAsked: {"kind": TurnKind},
+    AnswerFinished: {"end_reason": EndReason, "words": _each(WordTiming),
+                     "delivery": _delivery},
+    Assessed: {"points": _each(PointResult)},
+    Decided: {"action": Decision},
+    SessionEnded: {"status": SessionStatus},
+    PartialTranscript: {"pace": _pace},
+    AnswerStopped: {"end_reason": EndReason},
+    ControlUsed: {"action": Control},
+}
+"""How each event's JSON fields become their types; fields not named are stored as they are."""
+
+
 def event_from_dict(d: dict[str, Any]) -> Event:
+    """An event from ``to_dict``'s output; an unknown type or value raises KeyError or
+    ValueError."""
     cls = EVENT_TYPES[d["type"]]
-    kwargs = {k: v for k, v in d.items() if k != "type"}
-    if cls is AnswerFinished:
-        kwargs["words"] = [WordTiming(**w) for w in kwargs.get("words", [])]
-    if cls is Assessed:
-        kwargs["points"] = [PointResult(**p) for p in kwargs.get("points", [])]
+    decode = _DECODERS.get(cls, {})
+    kwargs = {k: decode[k](v) if k in decode else v for k, v in d.items() if k != "type"}
     return cls(**kwargs)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -71,10 +71,10 @@ class SessionWriter:
         os.fsync(self._events.fileno())
         if isinstance(event, SessionStarted):
             self.manifest.update(bank=event.bank, persona=event.persona, policy=event.policy,
-                                 stt=event.stt, question_ids=event.question_ids)
+                                 stt=asdict(event.stt), question_ids=event.question_ids)
             self._save_manifest()
         elif isinstance(event, SessionEnded):
-            self.manifest.update(status=event.status, turns=event.turns,
+            self.manifest.update(status=event.status.value, turns=event.turns,
                                  ended=datetime.now(UTC).isoformat(timespec="seconds"))
             self._save_manifest()
 
@@ -111,7 +111,7 @@ def read_session(path: Path) -> StoredSession:
             continue
         try:
             events.append(event_from_dict(json.loads(line)))
-        except (json.JSONDecodeError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):  # ValueError: torn JSON, or an unknown value
             continue
     if manifest.get("status") == "recording" and not any(
             isinstance(e, SessionEnded) for e in events):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,11 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
     turns: dict[int, dict[str, Any]] = {}
     for e in events:
         if isinstance(e, SessionStarted):
-            doc.update(session_id=e.session_id, stt=e.stt, policy=e.policy,
+            doc.update(session_id=e.session_id, stt=asdict(e.stt), policy=e.policy,
                        persona=e.persona, bank=e.bank)
         elif isinstance(e, QuestionAsked):
             turns[e.turn] = {
-                "turn": e.turn, "kind": e.kind, "question_id": e.question_id,
+                "turn": e.turn, "kind": e.kind.value, "question_id": e.question_id,
                 "prompt": e.prompt, "target_point": e.target_point,
                 "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
                 "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
@@ -45,17 +46,17 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
         elif isinstance(e, AnswerFinished) and e.turn in turns:
             turns[e.turn]["answer"] = {
                 "audio": str(session_dir / e.audio), "transcript": e.transcript,
-                "duration_s": e.duration_s, "end_reason": e.end_reason, "silent": e.silent,
+                "duration_s": e.duration_s, "end_reason": e.end_reason.value, "silent": e.silent,
                 "verbatim": e.verbatim, "corrections": e.corrections,
                 "words": [{"word": w.word, "start": w.start, "end": w.end,
                            "probability": w.probability, "filler": w.filler}
                           for w in e.words],
                 "finished_at_s": e.t,
             }
-            turns[e.turn]["delivery"] = e.delivery
+            turns[e.turn]["delivery"] = e.delivery.to_dict() if e.delivery else None
         elif isinstance(e, PartialTranscript) and e.turn in turns and e.pace:
             # What the candidate could see while speaking: pace and fillers so far.
-            turns[e.turn].setdefault("live", []).append({"at_s": e.t, **e.pace})
+            turns[e.turn].setdefault("live", []).append({"at_s": e.t, **asdict(e.pace)})
         elif isinstance(e, TranscriptCorrected) and turns.get(e.turn, {}).get("answer"):
             ans = turns[e.turn]["answer"]
             ans["heard"] = ans.get("heard", ans["transcript"])
@@ -69,7 +70,7 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
                 "coverage": e.coverage,
             }
         elif isinstance(e, Decided) and e.turn in turns:
-            turns[e.turn]["decision"] = {"action": e.action, "target_point": e.target_point,
+            turns[e.turn]["decision"] = {"action": e.action.value, "target_point": e.target_point,
                                          "reason": e.reason, "policy": e.policy,
                                          "fallback": e.fallback, "usage": e.usage}
         elif isinstance(e, TurnTimed) and e.turn in turns:
@@ -78,7 +79,7 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
         elif isinstance(e, Notice):
             doc["notices"].append(e.message)
         elif isinstance(e, SessionEnded):
-            doc["status"] = e.status
+            doc["status"] = e.status.value
             if e.error:
                 doc["error"] = e.error
     doc["turns"] = [turns[k] for k in sorted(turns)]

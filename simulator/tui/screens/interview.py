@@ -14,6 +14,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
 from simulator.engine.controls import RoundControls, Stage
+from simulator.engine.events import Control, Decision, RemarkKind, SessionStatus, TurnKind
 from simulator.tui.messages import (
     AnswerAwaited,
     AnswerBegan,
@@ -89,7 +90,7 @@ class InterviewScreen(AppScreen):
         self._question_ids = [q.id for q in plan.questions]
         self._questions = {q.id: q for q in plan.questions}
         self._current_q: str | None = None
-        self._last_decision: str = ""
+        self._last_decision: Decision | None = None
         self._resume_phase: tuple[str, str, str] = ("", "", "")
         self._fixes: list[tuple[str, str]] = []
         """This turn's corrections the round took, as (heard, meant): what g keeps."""
@@ -230,13 +231,13 @@ class InterviewScreen(AppScreen):
     @on(InterviewerSpoke)
     def _spoke(self, message: InterviewerSpoke) -> None:
         e = message.event
-        if e.kind == "time_warning":  # said over the answer: the question stays on screen
+        if e.kind == RemarkKind.TIME_WARNING:  # said over the answer: the question stays on screen
             self.notify(e.text, title="Time", timeout=6)
             return
         self.query_one("#question", QuestionPanel).show("Interviewer", e.text)
-        if e.kind == "opening":
+        if e.kind == RemarkKind.OPENING:
             self._phase("The interviewer introduces the round", "space: skip the introduction")
-        elif e.kind == "cut_in":
+        elif e.kind == RemarkKind.CUT_IN:
             self._phase("Time is up: the interviewer cut in", tone="wait")
         else:
             self._phase("The round is over. Opening the report...", tone="go")
@@ -247,7 +248,7 @@ class InterviewScreen(AppScreen):
         self._turn = e.turn
         self._current_q = e.question_id
         self.query_one("#round-bar", Static).update(self._bar_text())
-        if e.kind == "question":
+        if e.kind == TurnKind.QUESTION:
             n = self._question_ids.index(e.question_id) + 1 if (
                 e.question_id in self._question_ids) else e.turn
             title = f"Question {n} of {len(self._question_ids)}"
@@ -291,18 +292,17 @@ class InterviewScreen(AppScreen):
     def _partial(self, message: PartialHeard) -> None:
         view = self.query_one("#transcript", TranscriptView)
         view.show_partial(message.event.text)
-        if message.event.pace:
-            view.border_subtitle = self._pace_line(message.event.pace, "so far")
+        pace = message.event.pace
+        if pace:
+            view.border_subtitle = self._pace_line(pace.wpm, pace.fillers, "so far")
 
-    def _pace_line(self, pace: dict[str, float], when: str) -> str:
+    def _pace_line(self, wpm: float, fillers: int, when: str) -> str:
         """A quiet line on pace and fillers, so the candidate can correct course."""
         from simulator.delivery.metrics import DeliveryConfig  # loaded with the round
 
-        wpm = pace.get("wpm", 0.0)
         fast, slow = DeliveryConfig.fast_wpm, DeliveryConfig.slow_wpm
         note = " (fast)" if wpm > fast else " (slow)" if 0 < wpm < slow else ""
-        n = int(pace.get("fillers", 0))
-        return f"{when}: {wpm:.0f} wpm{note} · {n} filler{'s' if n != 1 else ''}"
+        return f"{when}: {wpm:.0f} wpm{note} · {fillers} filler{'s' if fillers != 1 else ''}"
 
     @on(AnswerEnded)
     def _ended(self, message: AnswerEnded) -> None:
@@ -316,10 +316,9 @@ class InterviewScreen(AppScreen):
         self.query_one("#timer", AnswerTimer).elapsed = e.duration_s
         view = self.query_one("#transcript", TranscriptView)
         view.show_final(e.transcript, e.silent, e.words, self.settings.stt.low_confidence)
-        d = e.delivery or {}
-        view.border_subtitle = (self._pace_line({"wpm": d["wpm"],
-                                                 "fillers": d["fillers"]["count"]}, "answer")
-                                if d.get("speaking_s") else "")
+        d = e.delivery
+        view.border_subtitle = (self._pace_line(d.wpm, d.fillers.count, "answer")
+                                if d and d.speaking_s else "")
         self._phase(self._judging(), tone="wait")
 
     @on(CorrectionsAwaited)
@@ -369,7 +368,7 @@ class InterviewScreen(AppScreen):
         self._last_decision = e.action
         self.query_one("#verdict", VerdictView).show_decision(e)
         last_q = (e.question_id == self._question_ids[-1]) if self._question_ids else True
-        if e.action == "follow_up":
+        if e.action == Decision.FOLLOW_UP:
             nxt = "the follow-up"
         elif last_q:
             nxt = "the end of the round"
@@ -383,14 +382,14 @@ class InterviewScreen(AppScreen):
     @on(ControlApplied)
     def _control(self, message: ControlApplied) -> None:
         action = message.event.action
-        if action == "repeat":
+        if action == Control.REPEAT:
             self._phase("The interviewer repeats the question", tone="wait")
             self.query_one("#transcript", TranscriptView).clear(
                 "Your answer appears here as you speak.")
-        elif action == "skip":
+        elif action == Control.SKIP:
             self._check_panel.close()
             self._phase("Skipped. On to the next question...", tone="wait")
-        elif action in ("pause", "resume"):
+        elif action in (Control.PAUSE, Control.RESUME):
             self._show_pause()  # from the controls' state: a late event does not undo a key
 
     @on(RoundFinished)
@@ -398,9 +397,9 @@ class InterviewScreen(AppScreen):
         e = message.event
         self.query_one("#level", LevelMeter).stop()
         self._check_panel.close()
-        if e.status == "complete":
+        if e.status == SessionStatus.COMPLETE:
             self._phase("Round complete. Opening the report...", tone="go")
-        elif e.status == "cancelled":
+        elif e.status == SessionStatus.CANCELLED:
             self._phase("Round ended. Opening the report...", tone="wait")
         else:
             self._phase(f"The round failed: {e.error}", tone="error")

@@ -7,7 +7,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from simulator.banks.model import Question
-from simulator.engine.events import Assessed, Decided
+from simulator.engine.events import Assessed, Decided, Decision
 
 EVIDENCE_CHARS = 110
 
@@ -47,7 +47,7 @@ def verdict_lines(assessed: Assessed, question: Question | None) -> list[Content
 
 
 def decision_line(decided: Decided) -> Content:
-    if decided.action == "follow_up":
+    if decided.action == Decision.FOLLOW_UP:
         return Content.assemble(("→ Follow-up on ", "bold"), (decided.target_point or "", "bold"),
                                 (f": {_clip(decided.reason, 90)}", "$foreground-muted"))
     return Content.assemble(("→ Moving on", "bold"),
