@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.audio import SAMPLE_RATE
+from simulator.clock import SYSTEM_CLOCK, Clock
 from simulator.errors import UserError
 
 AUDIO_SUFFIXES = (".wav", ".flac")
@@ -29,6 +29,8 @@ class AnswerSource(Protocol):
     realtime: bool
     #: Where the audio came from, for the session record.
     label: str
+    #: Input problems (overflows) seen while recording; empty when there were none.
+    status_flags: list[str]
 
     def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]: ...
 
@@ -49,17 +51,22 @@ def read_audio(path: Path) -> np.ndarray:
 
 
 class FileAnswer:
-    """One audio file as an answer; paced in real time when ``realtime``."""
+    """One audio file as an answer; paced in real time on ``clock`` when ``realtime``."""
 
-    def __init__(self, path: Path, frame_len: int, realtime: bool = False):
+    def __init__(self, path: Path, frame_len: int, realtime: bool = False,
+                 clock: Clock = SYSTEM_CLOCK):
         self.path = path
         self.frame_len = frame_len
         self.realtime = realtime
+        self.clock = clock
         self.label = str(path)
+        #: A file reports no input problems.
+        self.status_flags: list[str] = []
 
     def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        """The file's frames; when paced, frame n is yielded n frames after the first."""
         audio = read_audio(self.path)
-        start = time.monotonic()
+        start = self.clock.now()
         frame_s = self.frame_len / SAMPLE_RATE
         for n, i in enumerate(range(0, len(audio), self.frame_len)):
             if cancel.is_set():
@@ -68,9 +75,9 @@ class FileAnswer:
             if len(frame) < self.frame_len:
                 frame = np.pad(frame, (0, self.frame_len - len(frame)))
             if self.realtime:
-                delay = start + n * frame_s - time.monotonic()
+                delay = start + n * frame_s - self.clock.now()
                 if delay > 0:
-                    time.sleep(delay)
+                    self.clock.sleep(delay)
             yield frame
 
 

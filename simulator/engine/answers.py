@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from simulator.audio.sources import AnswerSource, FileAnswer, MicrophoneAnswer, answer_files
+from simulator.clock import SYSTEM_CLOCK, Clock
 from simulator.engine.events import TurnKind
 
 
@@ -29,12 +30,17 @@ class AnswerProvider(Protocol):
 
 
 class FolderAnswers:
-    """The WAV/FLAC files of a folder, in sorted order, one per turn."""
+    """The WAV/FLAC files of a folder, in sorted order, one per turn.
 
-    def __init__(self, directory: Path, frame_len: int, realtime: bool):
+    ``realtime`` files are paced on ``clock``; a test passes one it moves by hand.
+    """
+
+    def __init__(self, directory: Path, frame_len: int, realtime: bool,
+                 clock: Clock = SYSTEM_CLOCK):
         self.files = answer_files(directory)
         self.frame_len = frame_len
         self.realtime = realtime
+        self.clock = clock
         self.label = f"files:{directory}" + (" (real time)" if realtime else "")
         self._next = 0
 
@@ -43,7 +49,7 @@ class FolderAnswers:
             return None
         path = self.files[self._next]
         self._next += 1
-        return FileAnswer(path, self.frame_len, self.realtime)
+        return FileAnswer(path, self.frame_len, self.realtime, self.clock)
 
 
 class MicrophoneAnswers:

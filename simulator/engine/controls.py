@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from enum import StrEnum
 
 from simulator.audio.endpoint import EndReason
@@ -78,6 +77,7 @@ class RoundControls:
         """Set when the round should end; the engine records what it has and closes."""
         self._cond = threading.Condition()
         self._stage = Stage.WORKING
+        self._waiting_in: Stage | None = None
         self._interrupt = _Interrupt(self.cancel)
         self._pending: set[Action] = set()
         self._paused = False
@@ -94,6 +94,16 @@ class RoundControls:
     def paused(self) -> bool:
         with self._cond:
             return self._paused
+
+    @property
+    def waiting_in(self) -> Stage | None:
+        """The stage in which the engine is blocked until a key, or None while it is not.
+
+        Unlike ``stage``, this is set only once the engine has found no request to act on
+        and is waiting: nothing of the round moves on until a key is pressed.
+        """
+        with self._cond:
+            return self._waiting_in
 
     def talk(self) -> bool:
         """The answer key. Returns False when it means nothing at this moment."""
@@ -193,12 +203,18 @@ class RoundControls:
         """
         self.enter(stage)
         with self._cond:
-            while not self.cancel.is_set():
-                if not self._paused:
-                    for a in (Action.SKIP, Action.REPEAT, Action.TALK):
-                        if a in actions and a in self._pending:
-                            return a
-                self._cond.wait(poll_s)
+            try:
+                while not self.cancel.is_set():
+                    if not self._paused:
+                        for a in (Action.SKIP, Action.REPEAT, Action.TALK):
+                            if a in actions and a in self._pending:
+                                return a
+                    # Set under the lock that the wait releases: whoever reads it sees
+                    # the engine inside the wait, never between checks.
+                    self._waiting_in = stage
+                    self._cond.wait(poll_s)
+            finally:
+                self._waiting_in = None
         return None
 
     def hold_while_paused(self, poll_s: float = 0.1) -> bool:
@@ -221,7 +237,3 @@ class RoundControls:
                 self._pending.discard(Action.TALK)
                 return EndReason.KEY
             return EndReason.CANCELLED
-
-    def frames_filter(self) -> Callable[[], bool]:
-        """For an answer source: True while frames should be dropped (paused)."""
-        return lambda: self.paused
