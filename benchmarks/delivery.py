@@ -32,6 +32,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from simulator.assess.coverage import word_rarity  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
@@ -41,7 +42,8 @@ from simulator.rounds import expected_terms  # noqa: E402
 from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
-from simulator.speech.verbatim import FILLER_PROMPT, bare  # noqa: E402
+from simulator.speech.verbatim import FILLER_PROMPT  # noqa: E402
+from simulator.text import bare  # noqa: E402
 
 SCRIPT = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
 #: Answers of about a minute, as long as real interview answers.
@@ -168,7 +170,8 @@ def main() -> None:
                 truth = cached_build(ans["parts"], rate, synth, tmp, args.audio_cache,
                                      ans["id"])
                 q = questions[ans["question"]]
-                vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id])
+                vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id],
+                                                rarity=word_rarity)
                 t = stt.transcribe(truth.audio, vocab.bias)
                 dl = measure(t.words, truth.audio, 120, cfg, t.verbatim)
                 true_wpm = truth.words / (truth.span[1] - truth.span[0]) * 60

@@ -27,7 +27,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.assess.coverage import Assessment, PointVerdict, assess  # noqa: E402
+from simulator.assess.coverage import Assessment, PointVerdict, assess, word_rarity  # noqa: E402
 from simulator.assess.policy import OfflinePolicy  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.banks.model import Question  # noqa: E402
@@ -101,6 +101,7 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
     from simulator.rounds import expected_terms, round_glossary
     from simulator.speech import vocabulary
     from simulator.speech.glossary import Glossary
+    from simulator.speech.hearing import Listening, hear
     from simulator.speech.stt import WhisperTranscriber
     from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings
 
@@ -116,7 +117,8 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
     out = {}
     for it in items:
         q = questions[it["question"]]
-        vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id])
+        vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id],
+                                        rarity=word_rarity)
         key = hashlib.sha1((it["text"] + (vocab.bias if bias else "")).encode()).hexdigest()
         txt = cache / f"{it['id']}-{key[:12]}-{mode}.txt"
         if not txt.exists():
@@ -126,7 +128,7 @@ def transcripts(items: list[dict], cache: Path, questions: dict[str, Question],
                              VoiceSettings("en-us", 150, 1.0))
             t = stt.transcribe(read_audio(wav), vocab.bias if bias else None)
             if bias:  # as the engine does it: glossary, near-misses, then the cross-check
-                t = vocabulary.heard_right(t, g if glossary else Glossary(), vocab)[0]
+                t = hear(t, Listening(g if glossary else Glossary(), vocab)).transcript
             elif glossary:
                 t = g.correct(t)[0]
             txt.write_text(t.text)

@@ -29,6 +29,7 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from simulator.assess.coverage import word_rarity  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_bank  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
@@ -76,7 +77,8 @@ def bench_rtf(synth: Pyttsx3Synthesizer, tmp: Path, runs: int) -> dict:
     # the cross-check's unbiased reading (side by side on the other core) are included.
     question = next(q for q in load_bank("starter").questions if q.id == "starter-rag-design")
     vocab = vocabulary.for_question(question.prompt, question.terms(),
-                                    expected_terms(settings, [question])[question.id])
+                                    expected_terms(settings, [question])[question.id],
+                                    rarity=word_rarity)
     for label, beam, bias in (("round_beam5", 5, vocab.bias), ("beam5_words", 5, None),
                               ("greedy_words", 1, None)):
         stt.cfg = settings.stt.model_copy(update={"beam_size": beam})

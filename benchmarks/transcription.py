@@ -53,7 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.delivery import FILLER_TOLERANCE_S, build, match  # noqa: E402
-from simulator.text import tokens  # noqa: E402
+from simulator.assess.coverage import word_rarity  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
@@ -62,11 +62,16 @@ from simulator.config import load_settings  # noqa: E402
 from simulator.rounds import expected_terms, round_glossary  # noqa: E402
 from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.glossary import Glossary  # noqa: E402
+from simulator.speech.hearing import Listening, hear  # noqa: E402
 from simulator.speech.models import record_result  # noqa: E402
-from simulator.speech.stt import Transcript, WhisperTranscriber  # noqa: E402
+from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.term_match import term_heard  # noqa: E402
+from simulator.speech.transcript import Transcript  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
-from simulator.speech.verbatim import strip_fillers  # noqa: E402
+from simulator.text import (
+    strip_fillers,  # noqa: E402
+    tokens,  # noqa: E402
+)
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
 DELIVERY = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
@@ -139,10 +144,10 @@ def silent_clips() -> list[np.ndarray]:
 def heard(stt: WhisperTranscriber, setup: Setup, audio: np.ndarray, q: Question,
           glossary: Glossary, extra: list[str]) -> Transcript:
     """What the round would make of this answer under ``setup`` (as the engine does it)."""
-    vocab = vocabulary.for_question(q.prompt, q.terms(), extra)
+    vocab = vocabulary.for_question(q.prompt, q.terms(), extra, rarity=word_rarity)
     t = stt.transcribe(audio, vocab.bias if setup.bias else None)
     if setup.glossary and setup.near_misses:
-        return vocabulary.heard_right(t, glossary, vocab)[0]
+        return hear(t, Listening(glossary, vocab)).transcript
     if setup.glossary:
         return glossary.correct(t)[0]
     return vocabulary.correct(t, vocab)[0] if setup.near_misses else t

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.assess.coverage import word_rarity
 from simulator.banks.loader import load_banks
 from simulator.config import load_settings
 from simulator.rounds import expected_terms
@@ -74,4 +75,5 @@ def round_vocabulary(question_id: str) -> vocabulary.Vocabulary:
     question = next(q for b in load_banks() for q in b.questions if q.id == question_id)
     settings = load_settings(include_user_file=False)
     return vocabulary.for_question(question.prompt, question.terms(),
-                                   expected_terms(settings, [question])[question.id])
+                                   expected_terms(settings, [question])[question.id],
+                                   rarity=word_rarity)

@@ -6,13 +6,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from simulator.assess.coverage import word_rarity
 from simulator.audio.sources import read_audio
 from simulator.config import load_settings
 from simulator.rounds import round_glossary
 from simulator.speech import cross_check, vocabulary
 from simulator.speech.echo import remove_echo
 from simulator.speech.glossary import Glossary
-from simulator.speech.stt import Transcript, WhisperTranscriber, Word
+from simulator.speech.hearing import Listening, hear
+from simulator.speech.stt import WhisperTranscriber
+from simulator.speech.transcript import Transcript, Word
 from tests.conftest import round_vocabulary
 
 SEAM = Path(__file__).parent / "fixtures" / "audio" / "window-seam.flac"
@@ -75,8 +78,10 @@ def test_the_judge_gets_the_corroborated_term_and_the_fix_is_listed():
     biased = _said("safety and control") + _said("People frequency", start=1.2, p=0.2)
     t = Transcript("").with_words(biased)
     t = replace(t, unbiased=_said("safety and control") + [Word("frequency", 1.2, 1.95, 0.6)])
-    vocab = vocabulary.for_question("What limits robots?", ["control frequency"])
-    heard, fixes = vocabulary.heard_right(t, Glossary(), vocab)
+    vocab = vocabulary.for_question("What limits robots?", ["control frequency"],
+                                   rarity=word_rarity)
+    heard = hear(t, Listening(Glossary(), vocab))
+    fixes = heard.corrections
     assert heard.text == "safety and control frequency"
     assert ("control People frequency", "control frequency") in [(f.heard, f.term)
                                                                  for f in fixes]
@@ -101,10 +106,10 @@ def test_a_term_garbled_at_a_window_seam_is_heard_through_the_unbiased_reading()
     stt = WhisperTranscriber(settings.stt)
     heard = stt.transcribe(audio, vocab.bias)
     assert heard.unbiased
-    text = vocabulary.heard_right(heard, glossary, vocab)[0].text.lower()
+    text = hear(heard, Listening(glossary, vocab)).text.lower()
     assert "safety and control frequency" in text
     # Without the unbiased reading the term is lost: the check is what finds it.
-    alone = vocabulary.heard_right(replace(heard, unbiased=[]), glossary, vocab)[0]
+    alone = hear(replace(heard, unbiased=[]), Listening(glossary, vocab))
     assert "control frequency" not in alone.text.lower()
     # A live view of an answer still going on is wanted soon: no second reading.
     assert stt.transcribe(audio, vocab.bias, draft=True).unbiased == []

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from simulator.delivery.metrics import measure
-from simulator.speech.stt import Word
+from simulator.speech.transcript import Word
 from tests.conftest import run_cli
 
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from simulator.assess.coverage import word_rarity
 from simulator.banks.loader import load_bank
 from simulator.config import load_settings
 from simulator.rounds import expected_terms, round_glossary
 from simulator.speech import learned, vocabulary
 from simulator.speech.models import record_result
-from simulator.speech.stt import Transcript, Word
 from simulator.speech.term_match import term_heard
+from simulator.speech.transcript import Transcript, Word
 from tests.conftest import render_answers, run_cli
 
 TERMS = ["GPU memory", "cross encoder", "permutation invariant", "permutation equivariant",
@@ -28,7 +29,7 @@ def _words(*pairs: tuple[str, float]) -> list[Word]:
 
 def _fix(*pairs: tuple[str, float], terms: list[str] = TERMS) -> str:
     t = Transcript(" ".join(w for w, _ in pairs), _words(*pairs))
-    fixed, _ = vocabulary.correct(t, vocabulary.Vocabulary("", tuple(terms)))
+    fixed, _ = vocabulary.correct(t, vocabulary.Vocabulary("", tuple(terms), word_rarity))
     return fixed.text
 
 
@@ -98,7 +99,7 @@ def test_a_term_counts_as_heard_with_other_spacing_or_endings():
 
 def test_the_bias_puts_the_rubric_first_and_each_term_once():
     v = vocabulary.for_question("How does LoRA work?", ["low rank", "LoRA", "low rank"],
-                                ["QLoRA", "lora"])
+                                ["QLoRA", "lora"], rarity=word_rarity)
     assert v.terms == ("low rank", "LoRA", "QLoRA")
     assert v.bias.startswith("How does LoRA work?") and v.bias.count("low rank") == 1
 

@@ -12,7 +12,8 @@ from simulator.audio.levels import FRAME_S
 from simulator.audio.sources import read_audio
 from simulator.config import load_settings
 from simulator.speech import second_look
-from simulator.speech.stt import WhisperTranscriber, Word
+from simulator.speech.stt import WhisperTranscriber
+from simulator.speech.transcript import Word
 from simulator.speech.verbatim import voiced_frames
 from tests.conftest import round_vocabulary
 

@@ -65,7 +65,7 @@ def test_live_pace_and_fillers_are_reported_while_speaking(cut_round):
 
 def test_the_spoken_warning_heard_through_speakers_is_taken_out_of_the_answer():
     from simulator.speech.echo import remove_echo
-    from simulator.speech.stt import Transcript, Word
+    from simulator.speech.transcript import Transcript, Word
 
     said = "You have about 20 seconds left, so start wrapping up."
     heard = ["LoRA", "trains", "two", "small", "matrices,", "you", "have", "about", "20",

@@ -1,0 +1,286 @@
+"""One answer, from the first frame to what was heard in it.
+
+The recording runs in a thread of its own (``capture_answer``); what it notices on the
+way (the input level, a live draft, a pause, the end) comes back through a queue as
+notes, which the round's thread turns into events, and the recording itself comes back
+through a Future. The reading is then heard (``speech.hearing.hear``) once, in one place.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from simulator.assess.coverage import word_rarity
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointConfig, EndReason
+from simulator.audio.sources import AnswerSource
+from simulator.audio.wavwriter import IncrementalWavWriter
+from simulator.banks.model import Question
+from simulator.delivery.metrics import live_pace, measure
+from simulator.engine.capture import (
+    CapturedAnswer,
+    CaptureHooks,
+    CaptureSettings,
+    Level,
+    capture_answer,
+)
+from simulator.engine.controls import RoundControls, Stage
+from simulator.engine.events import (
+    AnswerFinished,
+    AnswerStarted,
+    AnswerStopped,
+    Control,
+    ControlUsed,
+    Event,
+    InputLevel,
+    InterviewerSaid,
+    Notice,
+    PartialTranscript,
+    RemarkKind,
+    WordTiming,
+)
+from simulator.engine.parts import RoundParts
+from simulator.engine.reading import PauseReader, ReaderSettings
+from simulator.speech import vocabulary
+from simulator.speech.hearing import Echo, HeardAnswer, Listening, hear
+from simulator.speech.transcript import Transcript
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answered turn: its recording and what was heard in it."""
+
+    turn: int
+    captured: CapturedAnswer
+    heard: HeardAnswer
+
+
+@dataclass(frozen=True)
+class _Draft:
+    reading: Transcript
+
+
+@dataclass(frozen=True)
+class _Paused:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class _Stopped:
+    reason: EndReason
+
+
+_Note = Level | _Draft | _Paused | _Stopped
+#: Put by the recording thread once its Future has its result.
+_DONE = None
+
+
+class _Relay:
+    """Turns one answer's notes into events, in the round's thread; keeps what it has
+    shown, so nothing is said twice, and nothing is said of the answer once it ended."""
+
+    def __init__(self, turn: int, warn_at_s: float):
+        self.turn = turn
+        self.warn_at_s = warn_at_s
+        self.warned_at_s = 0.0
+        """When the time warning was said, seconds into the answer."""
+        self.shown = ""
+        self.stopped = False
+
+    def warning_due(self, level: Level) -> bool:
+        """The time warning is to be said now (once an answer)."""
+        if self.stopped or level.elapsed_s < self.warn_at_s:
+            return False
+        self.warn_at_s, self.warned_at_s = math.inf, level.elapsed_s
+        return True
+
+
+def _drained(notes: queue.Queue[_Note | None]) -> Iterator[_Note]:
+    """The notes as they come, until the recording is done; of the levels that queued up
+    meanwhile (a file read faster than real time), only the latest."""
+    while True:
+        batch = [notes.get()]
+        while True:
+            try:
+                batch.append(notes.get_nowait())
+            except queue.Empty:
+                break
+        latest = max((i for i, n in enumerate(batch) if isinstance(n, Level)), default=-1)
+        for i, note in enumerate(batch):
+            if note is _DONE:
+                return
+            if i == latest or not isinstance(note, Level):
+                yield note
+
+
+class AnswerRecorder:
+    """Records and hears the answers of one round."""
+
+    def __init__(self, parts: RoundParts, controls: RoundControls, t: Callable[[], float],
+                 render: Callable[[str, str], Path], play: Callable[[Path], None]):
+        self.p = parts
+        self.controls = controls
+        self._t = t
+        self._render = render
+        self._play = play
+
+    def _rel(self, path: Path) -> str:
+        return str(path.relative_to(self.p.session_dir))
+
+    def listening(self, question: Question) -> Listening:
+        """What hearing this question's answer starts from."""
+        p = self.p
+        vocab = (vocabulary.for_question(question.prompt, question.terms(),
+                                         p.expected_terms.get(question.id, ()),
+                                         rarity=word_rarity)
+                 if p.vocabulary else vocabulary.Vocabulary.empty())
+        return Listening(p.glossary, vocab, (), p.low_confidence)
+
+    def record(self, turn: int, question: Question, source: AnswerSource
+               ) -> Generator[Event, None, Answer | None]:
+        """Record one answer and hear it; None when it was discarded (a repeat or a skip)."""
+        yield AnswerStarted(self._t(), turn, source.label)
+        listening = self.listening(question)
+        path = self.p.session_dir / "audio" / f"{turn:02d}-answer.wav"
+        cap, listening = yield from self._capture(turn, question, source, path, listening)
+        if cap.discarded:
+            return None
+        if self.p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT:
+            said = self.p.persona.style.cut_in
+            cut = self._render(said, f"{turn:02d}-cut-in.wav")
+            yield InterviewerSaid(self._t(), RemarkKind.CUT_IN, said, self._rel(cut))
+            self._play(cut)
+        heard = hear(cap.reading, listening)
+        yield self._finished(turn, question, path, cap, heard)
+        if heard.silent:
+            yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")
+        if source.status_flags:
+            yield Notice(self._t(), f"turn {turn}: the input device reported "
+                                    f"{len(source.status_flags)} problem(s) "
+                                    f"({source.status_flags[0]}); the recording may have gaps")
+        return Answer(turn, cap, heard)
+
+    def _finished(self, turn: int, question: Question, path: Path, cap: CapturedAnswer,
+                  heard: HeardAnswer) -> AnswerFinished:
+        t = heard.transcript
+        return AnswerFinished(
+            self._t(), turn, self._rel(path), round(len(cap.audio) / SAMPLE_RATE, 2),
+            cap.end_reason, t.text,
+            [WordTiming(w.word, w.start, w.end, w.probability, w.filler) for w in t.words],
+            t.silent, cap.transcript_ms, cap.speculative, heard.verbatim,
+            [f"{f.heard} -> {f.term}" for f in heard.corrections],
+            # Pace counts the words as said; counting the corrected ones measured no better
+            # (benchmarks/delivery.py: median error 2.1% against 1.8%).
+            measure(heard.said.words, cap.audio, question.budget_s, self.p.delivery,
+                    heard.verbatim),
+        )
+
+    def _endpoint(self, question: Question) -> EndpointConfig:
+        p = self.p
+        endpoint = p.listen.endpoint(question.budget_s)
+        if self.controls.push_to_talk:  # the answer key ends it, or the hard time limit
+            endpoint = replace(endpoint, silence_s=math.inf, no_speech_timeout_s=math.inf)
+        if p.timing == "cut_in":  # the interviewer stops the answer at its budget
+            endpoint = replace(endpoint, max_answer_s=float(question.budget_s))
+        return endpoint
+
+    def _capture(self, turn: int, question: Question, source: AnswerSource, path: Path,
+                 listening: Listening
+                 ) -> Generator[Event, None, tuple[CapturedAnswer, Listening]]:
+        """The recording, in its thread; its notes relayed as events meanwhile. Returns it
+        with what hearing it must know (the time warning said over it)."""
+        p, c = self.p, self.controls
+        notes: queue.Queue[_Note | None] = queue.Queue()
+        result: Future[CapturedAnswer] = Future()
+        reader = PauseReader(p.transcriber, ReaderSettings(
+            listening.vocabulary.bias or None, p.listen.speculate, p.listen.partial_every_s),
+            source.realtime, on_draft=lambda t: notes.put(_Draft(t)))
+        hooks = CaptureHooks(on_level=notes.put, on_paused=lambda x: notes.put(_Paused(x)),
+                             on_stopped=lambda r: notes.put(_Stopped(r)),
+                             stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused)
+        settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
+                                   p.listen.pre_roll_s)
+        stop = c.enter(Stage.ANSWERING)
+
+        def work() -> None:
+            try:
+                with IncrementalWavWriter(path, SAMPLE_RATE) as writer:
+                    result.set_result(capture_answer(source, writer, reader, settings, stop,
+                                                     hooks))
+            except BaseException as exc:  # raised again in the round's thread
+                result.set_exception(exc)
+            finally:
+                notes.put(_DONE)
+
+        threading.Thread(target=work, name="capture", daemon=True).start()
+        warn_at = (question.budget_s * p.warning_at if p.timing != "countdown" else math.inf)
+        relay = _Relay(turn, warn_at)
+        warning_stop = threading.Event()
+        try:
+            for note in _drained(notes):
+                for event in self._relayed(note, relay, question, listening, warning_stop):
+                    if isinstance(event, InterviewerSaid):  # the microphone hears it too
+                        listening = listening.with_echo(
+                            Echo.of_warning(event.text, relay.warned_at_s))
+                    yield event
+        finally:
+            warning_stop.set()
+            c.enter(Stage.WORKING)
+        return result.result(), listening
+
+    def _relayed(self, note: _Note, relay: _Relay, question: Question, listening: Listening,
+                 warning_stop: threading.Event) -> Iterator[Event]:
+        """The events one note of the recording makes."""
+        turn = relay.turn
+        if isinstance(note, Level):
+            if relay.warning_due(note):
+                yield self._time_warning(turn, question.budget_s - note.elapsed_s,
+                                         warning_stop)
+            if not relay.stopped:
+                yield InputLevel(self._t(), turn, round(note.db, 1), note.speaking,
+                                 round(note.elapsed_s, 2))
+        elif isinstance(note, _Paused):
+            if not relay.stopped:
+                yield ControlUsed(self._t(), turn, Control.PAUSE if note.paused
+                                  else Control.RESUME)
+        elif isinstance(note, _Stopped):
+            if not relay.stopped:
+                relay.stopped = True
+                yield AnswerStopped(self._t(), turn, note.reason)
+        elif not relay.stopped:
+            draft = hear(note.reading, listening, draft=True)
+            if draft.text and draft.text != relay.shown:
+                relay.shown = draft.text
+                yield PartialTranscript(self._t(), turn, draft.text,
+                                        live_pace(draft.said.words, self.p.delivery))
+
+    def _time_warning(self, turn: int, left_s: float, stop: threading.Event
+                      ) -> InterviewerSaid:
+        """Say how long is left, over the answer, without holding the recording up."""
+        seconds = max(_LEAST_WARNED_S, int(round(left_s / _WARNING_STEP_S) * _WARNING_STEP_S))
+        said = self.p.persona.style.time_warning.format(seconds=seconds)
+        path = self.p.session_dir / "audio" / f"{turn:02d}-time-warning.wav"
+
+        def speak() -> None:
+            try:
+                self.p.synthesizer.render(said, path,
+                                          self.p.persona.voice_settings(self.p.rate_scale))
+                if self.p.player is not None and not stop.is_set():
+                    self.p.player(path, stop)
+            except Exception:  # a warning that cannot be said must not end the answer
+                pass
+
+        threading.Thread(target=speak, name="time-warning", daemon=True).start()
+        return InterviewerSaid(self._t(), RemarkKind.TIME_WARNING, said, self._rel(path))
+
+
+#: The time left is said rounded to this many seconds, as a person would say it...
+_WARNING_STEP_S = 5
+#: ...and never as less than this.
+_LEAST_WARNED_S = 5

@@ -1,0 +1,137 @@
+"""When to transcribe an answer that is still being recorded.
+
+``PauseReader`` reads the whole answer so far at two moments: when the candidate
+pauses (so if the pause turns out to be the end, the transcript is ready), and, for
+a live view, every so often while they speak. It is the one object that the frame
+loop feeds; a streaming reader can take its place without touching the loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointDetector
+from simulator.engine.capture import Recording
+from simulator.speech.stt import Transcriber
+from simulator.speech.transcript import Transcript
+
+#: Silence after speech at which the speculative transcription starts.
+SPECULATE_AFTER_S = 0.7
+#: A live view waits at least this many times as long as the last one took, so a slow
+#: machine (or a big model) makes fewer and the final transcript is not kept waiting.
+PARTIAL_COST_FACTOR = 3
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    """What the reader transcribes with, and how eagerly."""
+
+    vocabulary: str | None = None
+    """Words the answer is likely to contain, to bias the decoder."""
+    speculate: bool = True
+    """Transcribe at each pause, in case it is the end."""
+    partial_every_s: float = 0.0
+    """While the candidate speaks, a live draft this often (0: none)."""
+
+
+@dataclass(frozen=True)
+class _Speculation:
+    last_speech_at: float
+    """The speech it covers ends here: still the answer's end if no speech came since."""
+    job: Future[Transcript]
+
+
+class PauseReader:
+    """Reads the answer so far at pauses and, for live drafts, while the candidate speaks.
+
+    Drafts go to ``on_draft`` from a worker thread, as raw readings timed on the answer.
+    """
+
+    def __init__(self, stt: Transcriber, settings: ReaderSettings, live: bool,
+                 on_draft: Callable[[Transcript], None] | None = None):
+        self.stt = stt
+        self.settings = settings
+        self.on_draft = on_draft
+        drafts = on_draft is not None and settings.partial_every_s > 0
+        #: Only an answer arriving at the speed of speech leaves time to read it early.
+        self._pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-spec")
+                      if live and (settings.speculate or drafts) else None)
+        self._drafts = drafts
+        self._spec: _Speculation | None = None
+        self._draft: Future[Transcript] | None = None
+        self._draft_at = 0.0
+        self._draft_cost = 0.0
+
+    def heard(self, recording: Recording, det: EndpointDetector) -> None:
+        if self._pool is None or not det.heard_speech:
+            return
+        if self.settings.speculate and det.silence_so_far_s >= SPECULATE_AFTER_S:
+            if self._spec is None or self._spec.last_speech_at != det.last_speech_at:
+                self._speculate(recording, det)
+        elif self._draft_due(det):
+            self._start_draft(recording, det)
+
+    def final(self, recording: Recording, det: EndpointDetector) -> tuple[Transcript, bool]:
+        span = recording.speech(det)
+        if span is None:
+            return Transcript.nothing(), False
+        if self._spec is not None and self._spec.last_speech_at == det.last_speech_at:
+            return self._spec.job.result(), True
+        lo, hi = span
+        return self._read(recording.audio()[lo:hi], lo), False
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _read(self, audio: np.ndarray, lo: int, draft: bool = False) -> Transcript:
+        """A reading of ``audio``, which starts ``lo`` samples into the answer, timed on
+        the answer."""
+        t = self.stt.transcribe(audio, self.settings.vocabulary, draft)
+        return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
+
+    def _speculate(self, recording: Recording, det: EndpointDetector) -> None:
+        """The candidate has paused: read what they said now, in case this is the end."""
+        assert self._pool is not None and det.last_speech_at is not None
+        span = recording.speech(det)
+        assert span is not None
+        lo, hi = span
+        # The audio is cut here, on the recording's thread, while frames keep coming.
+        job = self._pool.submit(self._read, recording.audio()[lo:hi], lo)
+        job.add_done_callback(self._emit)
+        self._spec = _Speculation(det.last_speech_at, job)
+
+    def _draft_due(self, det: EndpointDetector) -> bool:
+        """Speaking on, the last draft long enough ago, and no reading under way."""
+        return (self._drafts and det.silence_so_far_s == 0.0
+                and det.elapsed_s - self._draft_at >= max(
+                    self.settings.partial_every_s, PARTIAL_COST_FACTOR * self._draft_cost)
+                and (self._draft is None or self._draft.done())
+                and (self._spec is None or self._spec.job.done()))
+
+    def _start_draft(self, recording: Recording, det: EndpointDetector) -> None:
+        """A live view of what was said so far, up to this frame."""
+        assert self._pool is not None
+        span = recording.speech(det)
+        assert span is not None
+        self._draft_at = det.elapsed_s
+        lo = span[0]
+        self._draft = self._pool.submit(self._timed_draft, recording.audio()[lo:], lo)
+        self._draft.add_done_callback(self._emit)
+
+    def _timed_draft(self, audio: np.ndarray, lo: int) -> Transcript:
+        t0 = time.monotonic()
+        try:
+            return self._read(audio, lo, draft=True)
+        finally:
+            self._draft_cost = time.monotonic() - t0
+
+    def _emit(self, job: Future[Transcript]) -> None:
+        if self.on_draft is not None and not job.cancelled() and job.exception() is None:
+            self.on_draft(job.result())
