@@ -126,7 +126,7 @@ def prepare_round(
     persona = persona or load_persona(settings.interview.persona)
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
     session = SessionWriter(settings.sessions_dir(), bank_label)
-    policy, policy_notice = make_judge(settings, persona)
+    policy, policy_notice = make_judge(settings, persona.name, persona.description)
     parts = RoundParts(
         session_id=session.id, session_dir=session.dir, bank_label=bank_label,
         questions=questions, persona=persona, synthesizer=synthesizer or Pyttsx3Synthesizer(),

@@ -134,8 +134,9 @@ def test_auto_without_ollama_or_keys_uses_the_offline_policy(monkeypatch):
     for key, _ in choose.PROVIDER_KEYS:
         monkeypatch.delenv(key, raising=False)
     settings = load_settings(overrides={"llm": {"model": "auto"}})
-    judge, notice = choose.make_judge(settings, load_persona("coach"))
+    coach = load_persona("coach")
+    judge, notice = choose.make_judge(settings, coach.name, coach.description)
     assert judge.name == "offline" and notice and "offline" in notice
     monkeypatch.setenv("ANTHROPIC_API_KEY", "x" * 10)
-    judge, notice = choose.make_judge(settings, load_persona("coach"))
+    judge, notice = choose.make_judge(settings, coach.name, coach.description)
     assert judge.name.startswith("llm:anthropic/") and "ANTHROPIC_API_KEY" in (notice or "")

@@ -9,7 +9,6 @@ import urllib.request
 from simulator.assess.llm import LlmConfig, LlmJudge
 from simulator.assess.policy import Judge, OfflinePolicy
 from simulator.config import Settings
-from simulator.personas import Persona
 
 OLLAMA_URL = "http://127.0.0.1:11434"
 #: Provider keys checked by 'auto', in order, with a small fast model for each.
@@ -44,8 +43,9 @@ def auto_model(environ: dict[str, str] | None = None) -> tuple[str | None, str]:
     return None, "no local Ollama server and no provider API key is set"
 
 
-def make_judge(settings: Settings, persona: Persona) -> tuple[Judge, str | None]:
-    """The judge for a round, and a notice when 'auto' fell back to offline."""
+def make_judge(settings: Settings, interviewer: str, manner: str) -> tuple[Judge, str | None]:
+    """The judge for a round, and a notice when 'auto' fell back to offline. An LLM judge
+    words its follow-ups as ``interviewer`` would (their name, and ``manner``, how they ask)."""
     offline = OfflinePolicy(settings.interview.max_follow_ups,
                             settings.interview.move_on_coverage)
     model = settings.llm.model.strip()
@@ -60,5 +60,5 @@ def make_judge(settings: Settings, persona: Persona) -> tuple[Judge, str | None]
     cfg = settings.llm
     judge = LlmJudge(LlmConfig(model, cfg.api_base or None, cfg.timeout_s, cfg.retries,
                                cfg.temperature, cfg.max_tokens),
-                     offline, persona.name, persona.description)
+                     offline, interviewer, manner)
     return judge, notice

@@ -26,12 +26,19 @@ class ListenOptions:
     """How answers are heard."""
 
     frame_ms: int = 30
+    """Length of each frame of the answer: fine enough to time speech to a few hundredths."""
     silence_s: float = 3.0
+    """Silence after speech that ends the answer (long enough for a thinking pause)."""
     pre_roll_s: float = 0.3
+    """Audio kept before the first speech, so the first syllable is not clipped."""
     no_speech_timeout_s: float = 15.0
+    """An answer with no speech at all ends after this long."""
     max_answer_factor: float = 1.5
+    """The hard limit on an answer, as a multiple of the question's budget."""
     speech_threshold_db: float = -45.0
+    """A frame quieter than this is never speech, whatever the room's noise floor."""
     speculate: bool = True
+    """Transcribe at each pause, so the transcript is ready if the pause is the end."""
     partial_every_s: float = 0.0
     """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
 

@@ -44,8 +44,8 @@ def keys(texts: list[str]) -> list[str] | None:
     """The sound key of each text (one espeak-ng call for all that are not cached yet),
     or None where espeak-ng cannot be run."""
     missing = [t for t in dict.fromkeys(texts) if t not in _known]
-    if len(_known) > 50_000:
-        _known.clear()  # a long-running app should not grow without end
+    if len(_known) > _MOST_KEYS:
+        _known.clear()
         missing = list(dict.fromkeys(texts))
     if missing:
         exe = _espeak()
@@ -55,7 +55,8 @@ def keys(texts: list[str]) -> list[str] | None:
         lines = [re.sub(r"[/\-\n]+", " ", t).strip() or "." for t in missing]
         try:
             done = subprocess.run([exe, "-q", "-x", "-v", "en-us"], input="\n".join(lines) + "\n",
-                                  capture_output=True, text=True, timeout=10, check=True)
+                                  capture_output=True, text=True, timeout=_ESPEAK_TIMEOUT_S,
+                                  check=True)
         except (OSError, subprocess.SubprocessError):
             return None
         out = [line for line in done.stdout.splitlines() if line.strip()]
@@ -72,3 +73,7 @@ def alike(a: str, b: str) -> float:
 
 
 _known: dict[str, str] = {}
+#: Sound keys kept at most: a long-running app should not grow without end.
+_MOST_KEYS = 50_000
+#: espeak-ng keys thousands of words in well under a second; a hung one is given up on.
+_ESPEAK_TIMEOUT_S = 10

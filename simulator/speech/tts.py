@@ -31,6 +31,12 @@ class VoiceSettings:
 
 #: Longest a sentence may take to render before it counts as failed.
 RENDER_TIMEOUT_S = 20.0
+#: espeak says it is still playing for a moment after its last callback; never this long.
+_IDLE_WAIT_S = 2.0
+#: How often to look whether it has stopped: a few milliseconds is a render's whole margin.
+_IDLE_POLL_S = 0.005
+#: A WAV file no bigger than its header holds no sound: the render failed.
+_WAV_HEADER_BYTES = 44
 
 
 class Synthesizer(Protocol):
@@ -91,9 +97,9 @@ class Pyttsx3Synthesizer:
             from pyttsx3.drivers import _espeak
         except Exception:  # another platform's driver: nothing to wait for
             return
-        deadline = time.monotonic() + 2.0
+        deadline = time.monotonic() + _IDLE_WAIT_S
         while _espeak.IsPlaying() and time.monotonic() < deadline:
-            time.sleep(0.005)
+            time.sleep(_IDLE_POLL_S)
 
     def _render_once(self, engine: Any, text: str, path: Path) -> bool:
         self._wait_idle()
@@ -105,7 +111,7 @@ class Pyttsx3Synthesizer:
             # The espeak driver synthesises on espeak's own thread; the
             # finished-utterance notification comes after the file is written.
             self._finished.wait(RENDER_TIMEOUT_S)
-        return path.exists() and path.stat().st_size > 44
+        return path.exists() and path.stat().st_size > _WAV_HEADER_BYTES
 
     def render(self, text: str, path: Path, voice: VoiceSettings) -> Path:
         with self._lock:
