@@ -182,7 +182,7 @@ def main() -> None:
                 naive_wpm = len(plain) / max(plain[-1].end - plain[0].start, 0.5) * 60
                 naive_wpm_err.append(abs(naive_wpm - true_wpm) / true_wpm)
                 # Fillers: ours are the acoustic ones the coach counts.
-                found = [i["start"] for i in dl.fillers["items"] if i["word"] in FILLERS | {
+                found = [i.start for i in dl.fillers.items if i.word in FILLERS | {
                     "erm", "hmm", "ah", "uhm"}]
                 tp = match(found, truth.fillers, FILLER_TOLERANCE_S)
                 ours["tp"] += tp

@@ -68,10 +68,7 @@ from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.term_match import term_heard  # noqa: E402
 from simulator.speech.transcript import Transcript  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
-from simulator.text import (
-    strip_fillers,  # noqa: E402
-    tokens,  # noqa: E402
-)
+from simulator.text import strip_fillers, tokens  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
 DELIVERY = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"

@@ -45,6 +45,8 @@ _.suppress_debug_info  # keeps litellm's debug banner off the screen
 # Fields read through dataclasses.asdict (the session files), not by attribute.
 _.articulation_wpm  # DeliveryMetrics: in the delivery summary and the exports
 _.answer_source  # SessionStarted: recorded in events.jsonl
+_.fillers_per_min  # LivePace: recorded in events.jsonl and the round's live figures
 
 # Used only by code vulture does not scan (benchmarks/, tests/).
 _.record_result  # simulator/speech/models.py: benchmarks/transcription.py records a model's figures
+_.waiting_in  # simulator/engine/controls.py: tests wait until the engine holds in a stage

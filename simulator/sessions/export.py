@@ -19,8 +19,6 @@ import numpy as np
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.sources import read_audio
 
-FORMATS = ("md", "html", "json", "srt", "vtt")
-
 
 @dataclass(frozen=True)
 class Cue:

@@ -66,11 +66,6 @@ class Pyttsx3Synthesizer:
                 ) from None
         return self._engine
 
-    def voices(self) -> list[tuple[str, str]]:
-        with self._lock:
-            engine = self._get_engine()
-            return [(v.id, v.name) for v in engine.getProperty("voices")]
-
     def _resolve_voice(self, engine: Any, wanted: str) -> str | None:
         if not wanted:
             return None

@@ -90,7 +90,6 @@ class InterviewScreen(AppScreen):
         self._question_ids = [q.id for q in plan.questions]
         self._questions = {q.id: q for q in plan.questions}
         self._current_q: str | None = None
-        self._last_decision: Decision | None = None
         self._resume_phase: tuple[str, str, str] = ("", "", "")
         self._fixes: list[tuple[str, str]] = []
         """This turn's corrections the round took, as (heard, meant): what g keeps."""
@@ -365,7 +364,6 @@ class InterviewScreen(AppScreen):
     @on(DecisionMade)
     def _decided(self, message: DecisionMade) -> None:
         e = message.event
-        self._last_decision = e.action
         self.query_one("#verdict", VerdictView).show_decision(e)
         last_q = (e.question_id == self._question_ids[-1]) if self._question_ids else True
         if e.action == Decision.FOLLOW_UP:

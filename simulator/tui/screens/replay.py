@@ -18,8 +18,6 @@ from simulator.tui.replay_model import SPEEDS, ReplayItem, global_s, locate, tot
 from simulator.tui.screens.base import AppScreen
 from simulator.tui.widgets.replay_transcript import SPEAKERS, ReplayTranscript
 
-SEEK_S = 5.0
-
 
 class ReplayScreen(AppScreen):
     """Plays the recorded round; pause, seek by turn or by seconds, change speed."""
