@@ -325,11 +325,13 @@ class Interview:
                     TurnInfo(turn, prompt.kind, question.id, prompt.target))
                 if source is None:
                     return Asked(Outcome.OUT_OF_ANSWERS)
-            got = yield from self._answer_key(turn)
-            if got is not None:
-                if got is Outcome.CANCELLED or got is Outcome.SKIPPED:
-                    return Asked(got)
-                continue  # repeat
+            key = yield from self._answer_key(turn)
+            if key is None:
+                return Asked(Outcome.CANCELLED)
+            if key is Action.SKIP:
+                return Asked(Outcome.SKIPPED)
+            if key is Action.REPEAT:
+                continue
             answer = yield from self._recorder.record(turn, question, source)
             if answer is not None:
                 return Asked(Outcome.ANSWERED, answer)
@@ -339,18 +341,13 @@ class Interview:
             c.take(Action.REPEAT)
             yield ControlUsed(self._t(), turn, Control.REPEAT)
 
-    def _answer_key(self, turn: int) -> Generator[Event, None, Outcome | None]:
-        """Push-to-talk: wait for the answer key. None to answer now; otherwise the round
-        was cancelled, the question skipped or (ANSWERED) to be said again."""
+    def _answer_key(self, turn: int) -> Generator[Event, None, Action | None]:
+        """Push-to-talk: wait for the answer key (TALK), a repeat or a skip; None when the
+        round was cancelled meanwhile. Otherwise the answer starts at once (TALK)."""
         c = self.controls
         if not c.push_to_talk or c.take(Action.TALK):
             c.forget(Action.TALK)  # the key that cut the prompt short
-            return None
+            return Action.TALK
         yield AwaitingAnswer(self._t(), turn)
-        got = yield from self._await_key(
-            Stage.WAITING, {Action.TALK, Action.REPEAT, Action.SKIP}, turn)
-        if got is None:
-            return Outcome.CANCELLED
-        if got is Action.SKIP:
-            return Outcome.SKIPPED
-        return Outcome.ANSWERED if got is Action.REPEAT else None
+        return (yield from self._await_key(
+            Stage.WAITING, {Action.TALK, Action.REPEAT, Action.SKIP}, turn))
