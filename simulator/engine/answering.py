@@ -82,8 +82,8 @@ _DONE = None
 
 
 class _Relay:
-    """Turns one answer's notes into events, in the round's thread; keeps what it has
-    shown, so nothing is said twice, and nothing is said of the answer once it ended."""
+    """What the round's thread has told of one answer as its notes came in: so nothing
+    is told twice, and nothing more once the answer has ended."""
 
     def __init__(self, turn: int, warn_at_s: float):
         self.turn = turn
