@@ -42,6 +42,10 @@ _.file_secret_settings  # an argument of settings_customise_sources, passed by k
 _.telemetry  # keeps litellm from sending usage data
 _.suppress_debug_info  # keeps litellm's debug banner off the screen
 
+# onnxruntime: session options it reads when the session is built.
+_.intra_op_num_threads  # simulator/speech/turn_model.py: threads inside one operator
+_.inter_op_num_threads  # simulator/speech/turn_model.py: threads across operators
+
 # Fields read through dataclasses.asdict (the session files), not by attribute.
 _.articulation_wpm  # DeliveryMetrics: in the delivery summary and the exports
 _.answer_source  # SessionStarted: recorded in events.jsonl
@@ -50,3 +54,4 @@ _.fillers_per_min  # LivePace: recorded in events.jsonl and the round's live fig
 # Used only by code vulture does not scan (benchmarks/, tests/).
 _.record_result  # simulator/speech/models.py: benchmarks/transcription.py records a model's figures
 _.waiting_in  # simulator/engine/controls.py: tests wait until the engine holds in a stage
+_.TurnModel  # simulator/speech/turn_model.py: issue 17's end-of-answer check; only tests use it yet
