@@ -31,8 +31,10 @@ bank's glossary terms as hotwords, on every 30 s window); vocabulary bias with n
 the glossary alone; verbatim (a filler prompt) with the glossary; verbatim,
 vocabulary bias, glossary and near-miss correction together; and what a round
 uses: all of that plus the cross-check (a second reading without the bias that
-vouches for terms the biased reading garbled; simulator/speech/cross_check.py).
-The round's setup is also recorded, per model, for `interview models`.
+vouches for terms the biased reading garbled; simulator/speech/cross_check.py); and
+the same read as a live round reads it, in stretches cut at pauses, each read once
+(simulator/engine/streaming.py). The round's setup is also recorded, per model, for
+`interview models`. With --audio-cache the answers with placed fillers are kept too.
 """
 
 from __future__ import annotations
@@ -42,7 +44,9 @@ import difflib
 import hashlib
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +56,18 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.delivery import FILLER_TOLERANCE_S, build, match  # noqa: E402
+from benchmarks.delivery import FILLER_TOLERANCE_S, cached_build, match  # noqa: E402
 from simulator.assess.coverage import word_rarity  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
+from simulator.audio.endpoint import EndpointConfig  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
+from simulator.audio.wavwriter import IncrementalWavWriter  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.banks.model import Question  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
+from simulator.engine.capture import CaptureSettings, capture_answer  # noqa: E402
+from simulator.engine.reading import ReaderSettings  # noqa: E402
+from simulator.engine.streaming import StreamingReader  # noqa: E402
 from simulator.rounds import expected_terms, round_glossary  # noqa: E402
 from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.glossary import Glossary  # noqa: E402
@@ -84,6 +93,8 @@ class Setup:
     glossary: bool
     near_misses: bool
     cross_check: bool = False
+    streamed: bool = False
+    """Read as a live round reads it: in stretches cut at pauses, each read once."""
 
 
 SETUPS = [
@@ -94,7 +105,37 @@ SETUPS = [
     Setup("verbatim + glossary", True, False, True, False),
     Setup("verbatim+bias+gloss+fixes", True, True, True, True),
     Setup("round: the above + cross-check", True, True, True, True, True),
+    Setup("round, read in stretches as spoken", True, True, True, True, True, True),
 ]
+
+
+class _Frames:
+    """An answer's audio as a source of 30 ms frames, read as fast as they are taken."""
+
+    realtime = False
+    label = "benchmark"
+
+    def __init__(self, audio: np.ndarray):
+        self.audio = audio
+        self.status_flags: list[str] = []
+
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        for i in range(0, len(self.audio), _FRAME):
+            frame = self.audio[i:i + _FRAME]
+            yield np.pad(frame, (0, _FRAME - len(frame)))
+
+
+_FRAME = SAMPLE_RATE * 30 // 1000
+
+
+def streamed(stt: WhisperTranscriber, audio: np.ndarray, bias: str | None) -> Transcript:
+    """The reading a live round makes, stretch by stretch, of ``audio``."""
+    settings = CaptureSettings(EndpointConfig(max_answer_s=3600.0), _FRAME, 0.3)
+    reader = StreamingReader(stt, ReaderSettings(bias), live=False)
+    with tempfile.TemporaryDirectory() as d, IncrementalWavWriter(
+            Path(d) / "answer.wav", SAMPLE_RATE) as writer:
+        cap = capture_answer(_Frames(audio), writer, reader, settings, threading.Event())
+    return cap.reading
 
 
 def wer(ref: str, hyp: str) -> tuple[int, int]:
@@ -142,7 +183,8 @@ def heard(stt: WhisperTranscriber, setup: Setup, audio: np.ndarray, q: Question,
           glossary: Glossary, extra: list[str]) -> Transcript:
     """What the round would make of this answer under ``setup`` (as the engine does it)."""
     vocab = vocabulary.for_question(q.prompt, q.terms(), extra, rarity=word_rarity)
-    t = stt.transcribe(audio, vocab.bias if setup.bias else None)
+    bias = vocab.bias if setup.bias else None
+    t = streamed(stt, audio, bias) if setup.streamed else stt.transcribe(audio, bias)
     if setup.glossary and setup.near_misses:
         return hear(t, Listening(glossary, vocab)).transcript
     if setup.glossary:
@@ -194,8 +236,8 @@ def main() -> None:
             if not (args.audio_cache and p.exists()):
                 synth.render(text, p, VoiceSettings("en-us", 150, 1.0))
             audio[it["id"]] = read_audio(p)
-        truths = [(build(s["parts"], rate, synth, tmp), qs[s["question"]])
-                  for rate in FILLER_RATES for s in scripts]
+        truths = [(cached_build(s["parts"], rate, synth, tmp, args.audio_cache, s["id"]),
+                   qs[s["question"]]) for rate in FILLER_RATES for s in scripts]
     total_s = sum(len(a) for a in audio.values()) / SAMPLE_RATE
     info = stts[True, True].info
     print(f"{len(items)} answers ({total_s:.0f} s of speech) and {len(truths)} with placed "

@@ -89,6 +89,9 @@ class AudioConfig(_Section):
     """Level (dBFS) below which a frame never counts as speech, however quiet the room."""
     speculate: bool = True
     """Transcribe during the end-of-answer silence, so the text is ready when it ends."""
+    streaming: bool = True
+    """Transcribe the answer while it is spoken, a stretch at a time, so only its last
+    stretch is left when it ends; off: the whole answer is read at its end (or pause)."""
 
 
 class TtsConfig(_Section):

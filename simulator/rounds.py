@@ -91,7 +91,7 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
 def listen_options(settings: Settings) -> ListenOptions:
     a = settings.audio
     return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
-                         a.max_answer_factor, a.speech_threshold_db, a.speculate)
+                         a.max_answer_factor, a.speech_threshold_db, a.speculate, a.streaming)
 
 
 def make_player(settings: Settings, speak: bool) -> Callable[[Path, threading.Event], None] | None:

@@ -24,6 +24,7 @@ from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.banks.model import Question
 from simulator.delivery.metrics import live_pace, measure
 from simulator.engine.capture import (
+    AnswerReader,
     CapturedAnswer,
     CaptureHooks,
     CaptureSettings,
@@ -47,6 +48,7 @@ from simulator.engine.events import (
 )
 from simulator.engine.parts import RoundParts
 from simulator.engine.reading import PauseReader, ReaderSettings
+from simulator.engine.streaming import StreamingReader
 from simulator.speech import vocabulary
 from simulator.speech.hearing import Echo, HeardAnswer, Listening, hear
 from simulator.speech.transcript import Transcript
@@ -190,6 +192,15 @@ class AnswerRecorder:
             endpoint = replace(endpoint, max_answer_s=float(question.budget_s))
         return endpoint
 
+    def _reader(self, listening: Listening, source: AnswerSource,
+                on_draft: Callable[[Transcript], None]) -> AnswerReader:
+        """What decides when to transcribe while the answer is recorded."""
+        listen = self.p.listen
+        settings = ReaderSettings(listening.vocabulary.bias or None, listen.speculate,
+                                  listen.partial_every_s)
+        kind = StreamingReader if listen.streaming else PauseReader
+        return kind(self.p.transcriber, settings, source.realtime, on_draft)
+
     def _capture(self, turn: int, question: Question, source: AnswerSource, path: Path,
                  listening: Listening
                  ) -> Generator[Event, None, tuple[CapturedAnswer, Listening]]:
@@ -198,9 +209,7 @@ class AnswerRecorder:
         p, c = self.p, self.controls
         notes: queue.Queue[_Note | None] = queue.Queue()
         result: Future[CapturedAnswer] = Future()
-        reader = PauseReader(p.transcriber, ReaderSettings(
-            listening.vocabulary.bias or None, p.listen.speculate, p.listen.partial_every_s),
-            source.realtime, on_draft=lambda t: notes.put(_Draft(t)))
+        reader = self._reader(listening, source, lambda t: notes.put(_Draft(t)))
         hooks = CaptureHooks(on_level=notes.put, on_paused=lambda x: notes.put(_Paused(x)),
                              on_stopped=lambda r: notes.put(_Stopped(r)),
                              stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused)

@@ -39,6 +39,8 @@ class ListenOptions:
     """A frame quieter than this is never speech, whatever the room's noise floor."""
     speculate: bool = True
     """Transcribe at each pause, so the transcript is ready if the pause is the end."""
+    streaming: bool = True
+    """Transcribe while the candidate speaks, a stretch at a time (engine/streaming.py)."""
     partial_every_s: float = 0.0
     """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
 

@@ -48,6 +48,16 @@ class Transcript:
         """No speech heard."""
         return cls("", [], silent=True)
 
+    @classmethod
+    def joined(cls, parts: list[Transcript]) -> Transcript:
+        """Readings of consecutive stretches of one answer (each timed on the answer) as one."""
+        spoken = [p for p in parts if not p.silent]
+        if len(spoken) <= 1:
+            return spoken[0] if spoken else cls.nothing()
+        verbatim = " ".join(p.verbatim for p in spoken)
+        return cls(strip_fillers(verbatim), [w for p in spoken for w in p.words], False,
+                   verbatim, [w for p in spoken for w in p.unbiased])
+
     def shifted(self, by: float) -> Transcript:
         """This transcript with every time (both readings') ``by`` seconds later."""
         return replace(self, words=shifted(self.words, by), unbiased=shifted(self.unbiased, by))

@@ -1,0 +1,189 @@
+"""Reading an answer while it is spoken, a stretch at a time.
+
+The answer is cut at pauses into stretches. Once the candidate has moved past a
+stretch it is read once, as a final reading is (the vocabulary bias, the second
+look, the cross-check's unbiased reading), and its words are committed: they never
+change again. Only the stretch still being spoken is read again, now and then as a
+live draft (the tentative tail) and at a pause in case the pause is the end. So each
+second of audio is decoded a bounded number of times, whatever the answer's length,
+and when the answer ends only its last stretch is left to read, usually already read
+during the pause that ended it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointDetector
+from simulator.audio.levels import FRAME_S, frame_rms
+from simulator.engine.capture import TAIL_PAD_S, Recording
+from simulator.engine.reading import PARTIAL_COST_FACTOR, SPECULATE_AFTER_S, ReaderSettings
+from simulator.speech.stt import Transcriber
+from simulator.speech.transcript import Transcript
+
+#: A stretch is closed at a pause at least this long (a breath between sentences)...
+CUT_PAUSE_S = 0.5
+#: ...once it holds this much audio: Whisper reads a short clip with too little context
+#: (clips cut at every pause heard 0.938 of the key terms against 0.942 for whole answers).
+MIN_STRETCH_S = 12.0
+#: A stretch this long is closed at the next shorter pause, as a gap between words...
+LONG_STRETCH_S = 22.0
+#: ...of at least this much silence.
+SHORT_PAUSE_S = 0.2
+#: A stretch is cut at this length whatever is said (Whisper reads 30 s at a time), at the
+#: quietest moment of its last seconds.
+MAX_STRETCH_S = 28.0
+#: How far back from the longest allowed end to look for that quiet moment.
+QUIET_SEARCH_S = 3.0
+
+
+@dataclass(frozen=True)
+class _Stretch:
+    lo: int
+    """First sample, on the answer."""
+    job: Future[Transcript]
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """A reading of the open stretch up to a pause, kept in case the pause is the end."""
+
+    last_speech_at: float
+    job: Future[Transcript]
+
+
+class StreamingReader:
+    """An ``AnswerReader`` that commits the answer stretch by stretch as it is spoken.
+
+    Drafts go to ``on_draft`` from a worker thread: the committed stretches and the
+    latest reading of the open one, as one raw reading timed on the answer.
+    """
+
+    def __init__(self, stt: Transcriber, settings: ReaderSettings, live: bool,
+                 on_draft: Callable[[Transcript], None] | None = None):
+        self.stt = stt
+        self.settings = settings
+        self.on_draft = on_draft if live and settings.partial_every_s > 0 else None
+        self.live = live
+        #: One worker: stretches are read in order, and a draft only when it is idle.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-stream")
+        self._closed: list[_Stretch] = []
+        self._open_lo: int | None = None
+        self._tail: _Tail | None = None
+        self._draft: Future[Transcript] | None = None
+        self._draft_at = 0.0
+        self._draft_cost = 0.0
+
+    def heard(self, recording: Recording, det: EndpointDetector) -> None:
+        if not det.heard_speech or det.speech_started_at is None:
+            return
+        if self._open_lo is None:
+            self._open_lo = max(0, int((det.speech_started_at - recording.pre_roll_s)
+                                       * SAMPLE_RATE))
+        cut = self._cut_at(recording, det)
+        if cut is not None:
+            self._close(recording, cut)
+        elif self.live and self.settings.speculate and det.silence_so_far_s >= SPECULATE_AFTER_S:
+            if self._tail is None or self._tail.last_speech_at != det.last_speech_at:
+                self._read_tail(recording, det)
+        elif self.on_draft is not None and self._draft_due(det):
+            self._start_draft(recording)
+
+    def final(self, recording: Recording, det: EndpointDetector) -> tuple[Transcript, bool]:
+        span = recording.speech(det)
+        if span is None or self._open_lo is None:
+            return Transcript.nothing(), False
+        hi = span[1]
+        if self._tail is not None and self._tail.last_speech_at == det.last_speech_at:
+            tail, early = self._tail.job.result(), True
+        elif hi > self._open_lo:
+            # Read here, beside any stretch or draft the worker is still on: the candidate
+            # is waiting, and the two readings share the cores.
+            tail, early = self._read(recording.audio()[self._open_lo:hi], self._open_lo), False
+        else:
+            tail, early = Transcript.nothing(), bool(self._closed)
+        return Transcript.joined([*(s.job.result() for s in self._closed), tail]), early
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _cut_at(self, recording: Recording, det: EndpointDetector) -> int | None:
+        """Where to close the open stretch now, if anywhere (a sample on the answer)."""
+        assert self._open_lo is not None and det.last_speech_at is not None
+        length = (recording.samples - self._open_lo) / SAMPLE_RATE
+        pause = det.silence_so_far_s
+        if length >= MAX_STRETCH_S and pause == 0.0:
+            return self._quietest(recording)
+        if (pause >= CUT_PAUSE_S and length >= MIN_STRETCH_S) or (
+                pause >= SHORT_PAUSE_S and length >= LONG_STRETCH_S):
+            at = int((det.last_speech_at + min(TAIL_PAD_S, pause)) * SAMPLE_RATE)
+            return at if at > self._open_lo else None
+        return None
+
+    def _quietest(self, recording: Recording) -> int:
+        """The quietest 10 ms of the open stretch's last seconds: the least bad place to
+        cut speech that has not paused."""
+        lo = recording.samples - int(QUIET_SEARCH_S * SAMPLE_RATE)
+        levels = frame_rms(recording.audio()[lo:])
+        return lo + int(np.argmin(levels) * FRAME_S * SAMPLE_RATE)
+
+    def _close(self, recording: Recording, cut: int) -> None:
+        """The open stretch ends at ``cut``: read it for good; a new one starts there."""
+        assert self._open_lo is not None
+        lo = self._open_lo
+        job = self._pool.submit(self._read, recording.audio()[lo:cut], lo)
+        self._closed.append(_Stretch(lo, job))
+        self._open_lo, self._tail = cut, None
+
+    def _read(self, audio: np.ndarray, lo: int, draft: bool = False) -> Transcript:
+        t = self.stt.transcribe(audio, self.settings.vocabulary, draft)
+        return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
+
+    def _read_tail(self, recording: Recording, det: EndpointDetector) -> None:
+        """The candidate has paused: read the open stretch now, in case this is the end."""
+        assert self._open_lo is not None and det.last_speech_at is not None
+        span = recording.speech(det)
+        assert span is not None
+        lo, hi = self._open_lo, span[1]
+        job = self._pool.submit(self._read, recording.audio()[lo:hi], lo)
+        job.add_done_callback(lambda j: self._emit(j, lo))
+        self._tail = _Tail(det.last_speech_at, job)
+
+    def _draft_due(self, det: EndpointDetector) -> bool:
+        """Speaking on, the last draft long enough ago, and nothing else being read."""
+        return (det.silence_so_far_s == 0.0
+                and det.elapsed_s - self._draft_at >= max(
+                    self.settings.partial_every_s, PARTIAL_COST_FACTOR * self._draft_cost)
+                and (self._draft is None or self._draft.done())
+                and all(s.job.done() for s in self._closed[-1:])
+                and (self._tail is None or self._tail.job.done()))
+
+    def _start_draft(self, recording: Recording) -> None:
+        """A live view of the open stretch, up to this frame."""
+        assert self._open_lo is not None
+        self._draft_at = recording.samples / SAMPLE_RATE
+        lo = self._open_lo
+        self._draft = self._pool.submit(self._timed_draft, recording.audio()[lo:], lo)
+        self._draft.add_done_callback(lambda j: self._emit(j, lo))
+
+    def _timed_draft(self, audio: np.ndarray, lo: int) -> Transcript:
+        t0 = time.monotonic()
+        try:
+            return self._read(audio, lo, draft=True)
+        finally:
+            self._draft_cost = time.monotonic() - t0
+
+    def _emit(self, job: Future[Transcript], lo: int) -> None:
+        """The answer so far: what is committed, and this reading of the open stretch
+        (unless that stretch has been closed since: its final reading is coming)."""
+        if (self.on_draft is None or lo != self._open_lo or job.cancelled()
+                or job.exception() is not None):
+            return
+        done = [s.job.result() for s in self._closed if s.job.done()]
+        self.on_draft(Transcript.joined([*done, job.result()]))

@@ -1,0 +1,92 @@
+"""Reading an answer while it is spoken: each stretch once, the cost linear in its length."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.audio import SAMPLE_RATE
+from simulator.audio.endpoint import EndpointConfig, EndpointDetector
+from simulator.engine.capture import Recording
+from simulator.engine.reading import ReaderSettings
+from simulator.engine.streaming import MAX_STRETCH_S, StreamingReader
+from simulator.speech.stt import SttInfo
+from simulator.speech.transcript import Transcript, Word
+
+FRAME = 480
+
+
+class CountingStt:
+    """Says one word per reading, at the start of its clip, and counts what it was given."""
+
+    info = SttInfo("counting", "-", "cpu", "int8")
+
+    def __init__(self) -> None:
+        self.read_s: list[float] = []
+        self.drafts = 0
+
+    def load(self) -> None:
+        pass
+
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None,
+                   draft: bool = False) -> Transcript:
+        self.drafts += draft
+        if not draft:
+            self.read_s.append(len(audio) / SAMPLE_RATE)
+        word = f"part{len(self.read_s)}"
+        return Transcript("").with_words([Word(word, 0.05, 0.4, 0.9)])
+
+
+def tone(seconds: float, level: float = 0.3) -> np.ndarray:
+    t = np.arange(int(SAMPLE_RATE * seconds)) / SAMPLE_RATE
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.float32)
+
+
+def read_through(audio: np.ndarray, stt: CountingStt) -> Transcript:
+    """Feed ``audio`` frame by frame as the frame loop does, then take the final reading."""
+    det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
+    recording = Recording(pre_roll_s=0.3)
+    reader = StreamingReader(stt, ReaderSettings("vocabulary"), live=False)
+    try:
+        for i in range(0, len(audio) - FRAME + 1, FRAME):
+            frame = audio[i:i + FRAME]
+            recording.add(frame)
+            det.update(frame)
+            reader.heard(recording, det)
+        return reader.final(recording, det)[0]
+    finally:
+        reader.close()
+
+
+def test_a_long_answer_is_read_once_a_stretch_and_joined_in_order():
+    # Five sentences of 8 s with a breath of 0.8 s between them, then the closing silence.
+    sentences = [np.concatenate([tone(8.0), silence(0.8)]) for _ in range(5)]
+    audio = np.concatenate([silence(0.5), *sentences, silence(2.0)])
+    stt = CountingStt()
+    heard = read_through(audio, stt)
+    assert len(stt.read_s) >= 3, "the answer was read in stretches, not whole"
+    # Every second of speech was decoded once: the readings add up to the answer, no more.
+    speech_s = 5 * 8.0
+    assert speech_s <= sum(stt.read_s) <= len(audio) / SAMPLE_RATE
+    assert all(s <= MAX_STRETCH_S for s in stt.read_s)
+    assert len(heard.words) == len(stt.read_s), "one word from each reading, none lost"
+    starts = [w.start for w in heard.words]
+    assert starts == sorted(starts) and starts[-1] > 20.0, "each stretch is timed on the answer"
+
+
+def test_speech_that_never_pauses_is_cut_before_whisper_would_lose_it():
+    # A minute of speech with only the small dips between syllables: no pause to cut at.
+    dips = [np.concatenate([tone(1.9), tone(0.1, level=0.05)]) for _ in range(30)]
+    stt = CountingStt()
+    read_through(np.concatenate([*dips, silence(1.0)]), stt)
+    assert len(stt.read_s) >= 3 and max(stt.read_s) <= MAX_STRETCH_S
+
+
+def test_a_short_answer_is_one_reading_of_its_speech():
+    stt = CountingStt()
+    heard = read_through(np.concatenate([silence(0.5), tone(6.0), silence(2.0)]), stt)
+    assert len(stt.read_s) == 1 and 6.0 <= stt.read_s[0] <= 6.0 + 0.3 + 0.4
+    assert heard.text == "part1" and stt.drafts == 0, "no drafts for an answer read from a file"
