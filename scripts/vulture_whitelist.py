@@ -54,4 +54,3 @@ _.fillers_per_min  # LivePace: recorded in events.jsonl and the round's live fig
 # Used only by code vulture does not scan (benchmarks/, tests/).
 _.record_result  # simulator/speech/models.py: benchmarks/transcription.py records a model's figures
 _.waiting_in  # simulator/engine/controls.py: tests wait until the engine holds in a stage
-_.TurnModel  # simulator/speech/turn_model.py: issue 17's end-of-answer check; only tests use it yet

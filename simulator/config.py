@@ -92,6 +92,12 @@ class AudioConfig(_Section):
     streaming: bool = True
     """Transcribe the answer while it is spoken, a stretch at a time, so only its last
     stretch is left when it ends; off: the whole answer is read at its end (or pause)."""
+    thinking_s: float = Field(5.0, ge=0.3, le=60)
+    """Silence that ends an answer left mid-thought: a trailing 'and', 'so' or 'um', or a
+    voice the turn model hears as unfinished. Never shorter than silence_s."""
+    turn_model: bool = False
+    """At each pause, also hear whether the answer sounds finished (Smart Turn, on the CPU).
+    Off by default: on synthetic voices it hears many finished sentences as unfinished."""
 
 
 class TtsConfig(_Section):

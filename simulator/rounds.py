@@ -30,6 +30,8 @@ from simulator.speech import learned
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import WhisperTranscriber
 from simulator.speech.tts import Pyttsx3Synthesizer, Synthesizer
+from simulator.speech.turn_model import TurnModel
+from simulator.speech.turn_model import model_path as turn_model_path
 
 
 @dataclass
@@ -88,10 +90,22 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
                           fillers_bad_per_min=d.fillers_bad_per_min)
 
 
+def make_turn_model(settings: Settings) -> tuple[TurnModel | None, str | None]:
+    """The turn model when it is wanted, and a notice when it is wanted but missing."""
+    if not settings.audio.turn_model:
+        return None, None
+    path = turn_model_path()
+    if not path.is_file():
+        return None, (f"the turn model is missing ({path}); answers end on silence and "
+                      "words alone. Run scripts/setup to fetch it")
+    return TurnModel(path), None
+
+
 def listen_options(settings: Settings) -> ListenOptions:
     a = settings.audio
     return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
-                         a.max_answer_factor, a.speech_threshold_db, a.speculate, a.streaming)
+                         a.max_answer_factor, a.speech_threshold_db, a.speculate, a.streaming,
+                         max(a.thinking_s, a.silence_s))
 
 
 def make_player(settings: Settings, speak: bool) -> Callable[[Path, threading.Event], None] | None:
@@ -127,6 +141,7 @@ def prepare_round(
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
     session = SessionWriter(settings.sessions_dir(), bank_label)
     policy, policy_notice = make_judge(settings, persona.name, persona.description)
+    turn_model, turn_notice = make_turn_model(settings)
     parts = RoundParts(
         session_id=session.id, session_dir=session.dir, bank_label=bank_label,
         questions=questions, persona=persona, synthesizer=synthesizer or Pyttsx3Synthesizer(),
@@ -137,11 +152,10 @@ def prepare_round(
         vocabulary=settings.stt.vocabulary, expected_terms=expected_terms(settings, questions),
         low_confidence=settings.stt.low_confidence, timing=settings.interview.timing,
         warning_at=settings.interview.warning_at,
-        delivery=delivery_config(settings),
+        delivery=delivery_config(settings), turn_model=turn_model,
     )
     if live_transcript_s > 0:
         parts.listen = replace(parts.listen, partial_every_s=live_transcript_s)
     interview = Interview(parts, cancel, controls)
-    if policy_notice:
-        interview.notices.append(policy_notice)
+    interview.notices += [n for n in (policy_notice, turn_notice) if n]
     return PreparedRound(interview, session, questions)

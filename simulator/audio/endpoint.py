@@ -69,6 +69,8 @@ class EndpointDetector:
         self.noise_db = INITIAL_NOISE_DB
         self.speech_started_at: float | None = None
         self.last_speech_at: float | None = None
+        self.silence_window_s = cfg.silence_s
+        """The silence that ends the answer now; a turn policy may lengthen it at a pause."""
         self._run = 0
 
     def is_speech(self, db: float) -> bool:
@@ -97,7 +99,7 @@ class EndpointDetector:
             if self.elapsed_s >= self.cfg.no_speech_timeout_s:
                 return EndReason.NO_SPEECH
             return None
-        if self.elapsed_s - self.last_speech_at >= self.cfg.silence_s:
+        if self.elapsed_s - self.last_speech_at >= self.silence_window_s:
             return EndReason.SILENCE
         return None
 

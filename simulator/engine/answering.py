@@ -49,6 +49,7 @@ from simulator.engine.events import (
 from simulator.engine.parts import RoundParts
 from simulator.engine.reading import PauseReader, ReaderSettings
 from simulator.engine.streaming import StreamingReader
+from simulator.engine.turn_end import TurnEnd, TurnSettings
 from simulator.speech import vocabulary
 from simulator.speech.hearing import Echo, HeardAnswer, Listening, hear
 from simulator.speech.transcript import Transcript
@@ -215,13 +216,15 @@ class AnswerRecorder:
                              stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused)
         settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
                                    p.listen.pre_roll_s)
+        turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s),
+                           p.turn_model)
         stop = c.enter(Stage.ANSWERING)
 
         def work() -> None:
             try:
                 with IncrementalWavWriter(path, SAMPLE_RATE) as writer:
                     result.set_result(capture_answer(source, writer, reader, settings, stop,
-                                                     hooks))
+                                                     hooks, turn_end))
             except BaseException as exc:  # raised again in the round's thread
                 result.set_exception(exc)
             finally:

@@ -124,20 +124,35 @@ class AnswerReader(Protocol):
         """The answer is over: its reading, and whether it was made before the end."""
         ...
 
+    def said_so_far(self) -> str:
+        """The latest reading of the answer so far (raw, as the transcriber wrote it)."""
+        ...
+
     def close(self) -> None:
         """Drop any transcription still under way."""
         ...
 
 
+class TurnPolicy(Protocol):
+    """Decides, frame by frame, how much silence ends the answer now."""
+
+    def update(self, recording: Recording, det: EndpointDetector, said: str) -> None:
+        """Set ``det.silence_window_s``; ``said`` is the latest reading of the answer."""
+        ...
+
+
 def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: AnswerReader,
                    settings: CaptureSettings, stop: threading.Event,
-                   hooks: CaptureHooks | None = None) -> CapturedAnswer:
-    """Record until the answer ends, and return it with its reading."""
+                   hooks: CaptureHooks | None = None,
+                   turn: TurnPolicy | None = None) -> CapturedAnswer:
+    """Record until the answer ends, and return it with its reading. ``turn``, when given,
+    weighs each pause of a live answer (see engine/turn_end.py)."""
     hooks = hooks or CaptureHooks()
     det = EndpointDetector(settings.endpoint, settings.frame_len / SAMPLE_RATE)
     recording = Recording(settings.pre_roll_s)
     try:
-        detected = _record(source, writer, reader, det, recording, stop, hooks)
+        detected = _record(source, writer, reader, det, recording, stop, hooks,
+                           turn if source.realtime else None)
         ended_at = time.monotonic()
         reason, discarded = _why_it_ended(detected, stop, hooks)
         if hooks.on_stopped is not None and not discarded:
@@ -154,7 +169,7 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
 
 def _record(source: AnswerSource, writer: IncrementalWavWriter, reader: AnswerReader,
             det: EndpointDetector, recording: Recording, stop: threading.Event,
-            hooks: CaptureHooks) -> EndReason | None:
+            hooks: CaptureHooks, turn: TurnPolicy | None) -> EndReason | None:
     """The frame loop: each frame to the file, the detector and the reader, until the
     detector ends a live answer (returned), the source runs out or ``stop`` is set."""
     frames: Iterator[np.ndarray] = source.frames(stop)
@@ -179,6 +194,10 @@ def _record(source: AnswerSource, writer: IncrementalWavWriter, reader: AnswerRe
             if stop.is_set():
                 break
             reader.heard(recording, det)
+            if turn is not None:
+                turn.update(recording, det, reader.said_so_far())
+                if ended is EndReason.SILENCE and det.silence_so_far_s < det.silence_window_s:
+                    ended = None  # weighed again: the thought is still open
             if ended is not None and source.realtime:
                 return ended
     finally:

@@ -121,8 +121,10 @@ class Interview:
         """Load the model (and the LLM client) while the opening is spoken."""
         try:
             self.p.transcriber.load()
+            if self.p.turn_model is not None:
+                self.p.turn_model.load()
             self.p.policy.warm_up()
-        except Exception:  # surfaced by the load() call in the round's thread
+        except Exception:  # surfaced by the load() calls in the round's thread
             pass
 
     def run(self) -> Iterator[Event]:
@@ -167,6 +169,8 @@ class Interview:
         self.controls.forget(Action.TALK, Action.REPEAT, Action.SKIP)  # they cut it short
         loader.join()
         self.p.transcriber.load()  # surfaces a load error here, in the round's thread
+        if self.p.turn_model is not None:
+            self.p.turn_model.load()
 
     def _close(self, status: SessionStatus) -> Iterator[Event]:
         closing = self.p.persona.style.closing

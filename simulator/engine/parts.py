@@ -17,6 +17,7 @@ from simulator.personas import Persona
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import Transcriber
 from simulator.speech.tts import Synthesizer
+from simulator.speech.turn_model import TurnModel
 
 Player = Callable[[Path, threading.Event], None]
 
@@ -41,6 +42,8 @@ class ListenOptions:
     """Transcribe at each pause, so the transcript is ready if the pause is the end."""
     streaming: bool = True
     """Transcribe while the candidate speaks, a stretch at a time (engine/streaming.py)."""
+    thinking_s: float = 5.0
+    """Silence that ends an answer left mid-thought (engine/turn_end.py)."""
     partial_every_s: float = 0.0
     """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
 
@@ -82,3 +85,5 @@ class RoundParts:
     """Share of the budget after which the time warning is said."""
     low_confidence: float = 0.5
     """Words heard with less probability than this are offered for checking."""
+    turn_model: TurnModel | None = None
+    """Hears at each pause whether the answer sounds finished; None: silence and words alone."""

@@ -67,6 +67,7 @@ class PauseReader:
         self._draft: Future[Transcript] | None = None
         self._draft_at = 0.0
         self._draft_cost = 0.0
+        self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
         if self._pool is None or not det.heard_speech:
@@ -85,6 +86,9 @@ class PauseReader:
             return self._spec.job.result(), True
         lo, hi = span
         return self._read(recording.audio()[lo:hi], lo), False
+
+    def said_so_far(self) -> str:
+        return self._said
 
     def close(self) -> None:
         if self._pool is not None:
@@ -133,5 +137,8 @@ class PauseReader:
             self._draft_cost = time.monotonic() - t0
 
     def _emit(self, job: Future[Transcript]) -> None:
-        if self.on_draft is not None and not job.cancelled() and job.exception() is None:
+        if job.cancelled() or job.exception() is not None:
+            return
+        self._said = job.result().verbatim
+        if self.on_draft is not None:
             self.on_draft(job.result())

@@ -69,8 +69,9 @@ class StreamingReader:
                  on_draft: Callable[[Transcript], None] | None = None):
         self.stt = stt
         self.settings = settings
-        self.on_draft = on_draft if live and settings.partial_every_s > 0 else None
+        self.on_draft = on_draft
         self.live = live
+        self._drafts = live and settings.partial_every_s > 0 and on_draft is not None
         #: One worker: stretches are read in order, and a draft only when it is idle.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-stream")
         self._closed: list[_Stretch] = []
@@ -79,6 +80,7 @@ class StreamingReader:
         self._draft: Future[Transcript] | None = None
         self._draft_at = 0.0
         self._draft_cost = 0.0
+        self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
         if not det.heard_speech or det.speech_started_at is None:
@@ -92,7 +94,7 @@ class StreamingReader:
         elif self.live and self.settings.speculate and det.silence_so_far_s >= SPECULATE_AFTER_S:
             if self._tail is None or self._tail.last_speech_at != det.last_speech_at:
                 self._read_tail(recording, det)
-        elif self.on_draft is not None and self._draft_due(det):
+        elif self._drafts and self._draft_due(det):
             self._start_draft(recording)
 
     def final(self, recording: Recording, det: EndpointDetector) -> tuple[Transcript, bool]:
@@ -109,6 +111,9 @@ class StreamingReader:
         else:
             tail, early = Transcript.nothing(), bool(self._closed)
         return Transcript.joined([*(s.job.result() for s in self._closed), tail]), early
+
+    def said_so_far(self) -> str:
+        return self._said
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -138,6 +143,7 @@ class StreamingReader:
         assert self._open_lo is not None
         lo = self._open_lo
         job = self._pool.submit(self._read, recording.audio()[lo:cut], lo)
+        job.add_done_callback(lambda j: self._emit(j, cut))
         self._closed.append(_Stretch(lo, job))
         self._open_lo, self._tail = cut, None
 
@@ -180,10 +186,14 @@ class StreamingReader:
             self._draft_cost = time.monotonic() - t0
 
     def _emit(self, job: Future[Transcript], lo: int) -> None:
-        """The answer so far: what is committed, and this reading of the open stretch
-        (unless that stretch has been closed since: its final reading is coming)."""
-        if (self.on_draft is None or lo != self._open_lo or job.cancelled()
-                or job.exception() is not None):
+        """The answer so far: what is committed, and this reading of the stretch that is
+        open from ``lo`` (or of the stretch just committed, up to ``lo``). Nothing when that
+        stretch has been closed since: its final reading is coming."""
+        if lo != self._open_lo or job.cancelled() or job.exception() is not None:
             return
-        done = [s.job.result() for s in self._closed if s.job.done()]
-        self.on_draft(Transcript.joined([*done, job.result()]))
+        done = [s.job for s in self._closed if s.job.done()]
+        so_far = Transcript.joined([j.result() for j in done if j is not job]
+                                   + [job.result()])
+        self._said = so_far.verbatim
+        if self.on_draft is not None:
+            self.on_draft(so_far)

@@ -1,0 +1,85 @@
+"""When an answer is over: the silence after it, weighed by how it sounds and what it says.
+
+A fixed silence window cuts off a candidate who stops to think in the middle of a
+thought. So at each pause two signs are read. The turn model hears the last seconds
+of the answer (words and intonation together): a thought left hanging scores near
+zero, and that low score is the one it gives reliably. And the latest reading's last
+words are read: a trailing "and", "so", "because", "um" or a comma leaves the thought
+open. Either sign lengthens the wait to the thinking window; otherwise the usual
+silence window ends the answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from simulator.audio.endpoint import EndpointDetector
+from simulator.engine.capture import Recording
+from simulator.text import bare
+
+#: The turn model is asked once a pause is this long: the voice has stopped, and the
+#: pause is still short enough for it to judge (its scores drift after seconds of silence).
+ASK_AFTER_S = 0.4
+#: Below this the turn model is sure the thought is unfinished: trailing-off answers scored
+#: 0.005 to 0.012 on our renders, finished sentences 0.02 and up.
+UNFINISHED_BELOW = 0.02
+#: Last words that leave a thought open: a conjunction, a preposition, an article, a filler.
+OPEN_ENDINGS = frozenset("""
+and or but so because since although though while whereas if when where which who that
+then than as like to of for with from in on at by into about the a an my our their its
+um uh er erm hmm
+""".split())
+_CLOSING_MARK = re.compile(r"[.?!][\"')\]]*\s*$")
+
+
+class FinishedScore(Protocol):
+    def finished(self, audio: np.ndarray) -> float:
+        """The probability that the speaker of ``audio`` has finished their turn."""
+        ...
+
+
+@dataclass(frozen=True)
+class TurnSettings:
+    silence_s: float
+    """The silence that ends an answer that sounds finished."""
+    thinking_s: float
+    """The silence that ends an answer left mid-thought."""
+
+
+def left_open(text: str) -> bool:
+    """The reading ends mid-thought: on a comma or an open ending, not a full stop."""
+    text = text.strip()
+    if not text or _CLOSING_MARK.search(text):
+        return False
+    last = bare(text.split()[-1])
+    return text.endswith(",") or last in OPEN_ENDINGS
+
+
+class TurnEnd:
+    """Sets the detector's silence window at each pause, from the two signs."""
+
+    def __init__(self, settings: TurnSettings, model: FinishedScore | None):
+        self.settings = settings
+        self.model = model
+        self._pause: float | None = None
+        self._sounds_open = False
+
+    def update(self, recording: Recording, det: EndpointDetector, said: str) -> None:
+        """After each frame: ``said`` is the latest reading of the answer so far."""
+        if math.isinf(det.cfg.silence_s) or det.last_speech_at is None:
+            return  # push-to-talk: the key ends the answer, not a silence
+        if det.silence_so_far_s < ASK_AFTER_S:
+            return
+        if self._pause != det.last_speech_at:
+            self._pause = det.last_speech_at
+            self._sounds_open = (self.model is not None
+                                 and self.model.finished(recording.audio())
+                                 < UNFINISHED_BELOW)
+        open_thought = self._sounds_open or left_open(said)
+        det.silence_window_s = (self.settings.thinking_s if open_thought
+                                else self.settings.silence_s)
