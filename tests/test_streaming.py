@@ -62,19 +62,19 @@ def read_through(audio: np.ndarray, stt: CountingStt) -> Transcript:
 
 
 def test_a_long_answer_is_read_once_a_stretch_and_joined_in_order():
-    # Five sentences of 8 s with a breath of 0.8 s between them, then the closing silence.
-    sentences = [np.concatenate([tone(8.0), silence(0.8)]) for _ in range(5)]
+    # Eight sentences of 8 s with a breath of 0.8 s between them, then the closing silence.
+    sentences = [np.concatenate([tone(8.0), silence(0.8)]) for _ in range(8)]
     audio = np.concatenate([silence(0.5), *sentences, silence(2.0)])
     stt = CountingStt()
     heard = read_through(audio, stt)
     assert len(stt.read_s) >= 3, "the answer was read in stretches, not whole"
     # Every second of speech was decoded once: the readings add up to the answer, no more.
-    speech_s = 5 * 8.0
+    speech_s = 8 * 8.0
     assert speech_s <= sum(stt.read_s) <= len(audio) / SAMPLE_RATE
     assert all(s <= MAX_STRETCH_S for s in stt.read_s)
     assert len(heard.words) == len(stt.read_s), "one word from each reading, none lost"
     starts = [w.start for w in heard.words]
-    assert starts == sorted(starts) and starts[-1] > 20.0, "each stretch is timed on the answer"
+    assert starts == sorted(starts) and starts[-1] > 40.0, "each stretch is timed on the answer"
 
 
 def test_speech_that_never_pauses_is_cut_before_whisper_would_lose_it():
