@@ -2,27 +2,32 @@
 answer is over, what that cuts off, and how long the candidate then waits.
 
     .venv/bin/python benchmarks/turn_taking.py [--quick] [--json] [--audio-cache DIR]
-        [--paths default,naive]
+        [--paths default,naive] [--only ANSWER_ID,...]
 
 The spoken answers of tests/fixtures/turn_taking/answers.yaml (complete answers of about
 15 s, 60 s and 3 minutes; answers with one or two 2 to 3 s thinking pauses, after a
 finished sentence or mid-clause; answers that trail off on "and, um"; answers where the
 candidate resumes 1 s after the interviewer has decided a pause was the end) are rendered
-by pyttsx3/espeak-ng, part by part, trimmed and joined with known silences, so the true
-time of every part's first and last word is known (words inside a part are placed by
-their letters). A private PulseAudio server (scripts/pulse, with its own runtime folder so
-no other test's audio reaches it) gives a null sink; each path runs a whole round in its
-own subprocess, so its peak memory is its own: the round is assembled by simulator.rounds
-as `interview run` does it (microphone answers, live drafts every 2 s, the offline judge,
-no follow-ups, so one scripted answer per question), the microphone is sounddevice reading
-the sink's monitor, and each answer is played into the sink in real time, LEAD_S after the
-engine starts listening (AnswerStarted). The interviewer's voice is not played at all: the
-player notes when it is called (the interviewer's audio starting) and waits as long as the
-prompt would take to say (or until the engine stops it) and until the candidate is quiet.
+by pyttsx3/espeak-ng part by part, trimmed and joined with known silences as
+benchmarks/delivery.py does, so the true time of each part's first and last word is known
+(words inside a part are placed by their letters).
+
+A PulseAudio server of the run's own (scripts/pulse with a private runtime folder, so no
+other test's audio reaches it) gives a null sink. Each path runs one whole round in a
+subprocess of its own, so its peak memory is its own. The round is assembled by
+simulator.rounds as `interview run` assembles it (microphone answers, a live draft every
+2 s), with the offline judge and no follow-ups, so each question gets one scripted answer
+and each turn is one script. The microphone is the engine's own sounddevice stream on the
+sink's monitor; the candidate speaks into the sink in real time, starting LEAD_S after
+the engine starts listening (AnswerStarted). The interviewer's voice is never played into
+the sink: the round's player notes when it is called (the interviewer's audio starting),
+waits as long as the prompt takes to say, or until the engine stops it, and then, unless
+stopped, until the candidate is quiet: an answer whose end came too early plays on to its
+end, and the next answer starts only after it.
 
 Printed for each path, side by side:
-  - answers cut off: speech of the answer after the end was decided, or a stretch after
-    a pause (a resume included) missing from the judged transcript;
+  - answers cut off: speech of the answer after the (last) end was decided, or a stretch
+    after a pause (a resume included) mostly missing from the judged transcript;
   - starts clipped: the answer's first word not among the transcript's first words;
   - last word -> end decided (median, p95; answers not cut off);
   - end decided -> next prompt ready (TurnTimed.next_prompt_ms; p50, p95 by length);
@@ -30,16 +35,23 @@ Printed for each path, side by side:
   - live transcript lag, p95: for each PartialTranscript, its arrival minus the true end of
     the last script word it contains (its words aligned with the words already spoken);
   - resumes caught: resume answers whose words after the pause are in the same answer;
-  - peak memory (the worker's RSS high-water mark; it includes the one answer's audio the
-    candidate holds, 12 MB at most) and WER of the final transcripts against the scripts.
+  - peak memory: the worker's RSS high-water mark (it includes the one answer's audio the
+    candidate holds, 12 MB at most);
+  - WER of the final transcripts against the scripts, fillers left out on both sides;
+  - audio path delay, the alignment check (below), and per answer the silence the
+    recording holds after the last sound, which no clock error touches.
+"Last word" is the end of the last voice, a trailing "um" included.
 
 Clock and error: everything is on the worker's time.monotonic(). Engine events are placed
-at Interview._t0 + event.t (t is rounded to 1 ms). A word's time is the playback call's
-time plus its position in the rendered audio; the sound reaches the sink a little later,
-so every "last word -> ..." figure may be overstated by up to the audio loop latency
-(playback call to the sound reaching the microphone's samples), which each worker measures
-with tones first and which is printed (about 25 ms here). Word times inside a part are
-interpolated (+-0.2 s), which affects only the live lag.
+at Interview._t0 + event.t (t is rounded to 1 ms). The candidate speaks through one output
+stream kept open all round (a null sink that no stream keeps busy renders 2 s at a time,
+so each stream starting on it would wait up to 2 s); a word's time is when the block
+holding its segment's first sample is heard (PortAudio's DAC time) plus the word's place
+in the rendered audio. The check: each answer's first sound in the recording, put on the
+clock by the InputLevel events (the soonest a level was relayed after its frame), minus
+that time. It is within a frame (30 ms) of zero here (-20 ms), so the timings are good to
+a few hundredths. Word times inside a part are interpolated (+-0.2 s), which moves only
+the live lag.
 
 "default" is the round as configured by default (simulator/config.py); "naive" is the
 same with a fixed 3 s silence window and the answer transcribed only after its end. More
@@ -178,8 +190,15 @@ class Answer:
         return next(label for bound, label in LENGTHS if self.speech_s < bound)
 
 
-def load_scripts(quick: bool) -> list[dict[str, Any]]:
+def load_scripts(quick: bool, only: list[str]) -> list[dict[str, Any]]:
+    """The scripts to run, in their order: those named in ``only``, else the quick ones
+    or all."""
     scripts = yaml.safe_load(ANSWERS.read_text())["answers"]
+    if only:
+        missing = set(only) - {s["id"] for s in scripts}
+        if missing:
+            raise SystemExit(f"no such answer in {ANSWERS.name}: {', '.join(sorted(missing))}")
+        return [s for s in scripts if s["id"] in only]
     return [s for s in scripts if s.get("quick")] if quick else scripts
 
 
@@ -240,7 +259,8 @@ def render_answer(script: dict[str, Any], synth: Pyttsx3Synthesizer, work: Path,
 def cached_answer(script: dict[str, Any], synth: Pyttsx3Synthesizer, work: Path,
                   cache: Path) -> Answer:
     """render_answer(), or the one an earlier run rendered from the same parts."""
-    digest = hashlib.sha1(json.dumps(script["parts"]).encode()).hexdigest()[:8]
+    made = json.dumps([script["parts"], asdict(VOICE), JOIN_S])
+    digest = hashlib.sha1(made.encode()).hexdigest()[:8]
     key = f"{script['id']}-{digest}"
     meta = cache / f"{key}.json"
     if meta.exists():
@@ -331,10 +351,10 @@ class Mouth:
 
     def _fill(self, out: np.ndarray, frames: int, when: Any, status: Any) -> None:
         out.fill(0)
-        self.underruns += bool(status.output_underflow)
         with self._lock:
             if self._audio is None:
                 return
+            self.underruns += bool(status.output_underflow)
             if self._pos == 0:  # the block is heard once the buffer ahead of it has played
                 self._started_at = time.monotonic() + max(
                     0.0, when.outputBufferDacTime - when.currentTime)
@@ -792,6 +812,7 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--audio-cache", type=Path,
                     help="keep the rendered answers here and reuse them on the next run")
+    ap.add_argument("--only", default="", help="comma-separated answer ids to run")
     ap.add_argument("--paths", default=",".join(PATHS),
                     help=f"comma-separated, of: {', '.join(PATHS)}")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
@@ -809,7 +830,7 @@ def main() -> None:
         tmp = Path(d)
         synth = Pyttsx3Synthesizer()
         answers = [cached_answer(s, synth, tmp, args.audio_cache or tmp / "audio")
-                   for s in load_scripts(args.quick)]
+                   for s in load_scripts(args.quick, [i for i in args.only.split(",") if i])]
         runtime = tmp / "pulse-runtime"
         start_pulse(runtime)
         try:
