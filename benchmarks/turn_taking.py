@@ -2,7 +2,7 @@
 answer is over, what that cuts off, and how long the candidate then waits.
 
     .venv/bin/python benchmarks/turn_taking.py [--quick] [--json] [--audio-cache DIR]
-        [--paths default,naive] [--only ANSWER_ID,...]
+        [--paths default,naive] [--only ANSWER_ID,...] [--keep DIR]
 
 The spoken answers of tests/fixtures/turn_taking/answers.yaml (complete answers of about
 15 s, 60 s and 3 minutes; answers with one or two 2 to 3 s thinking pauses, after a
@@ -113,8 +113,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "naive": {"audio": {"silence_s": 3.0, "speculate": False, "streaming": False}},
 }
 #: What every path shares: the microphone, one answer per question, the offline judge.
-COMMON = {"audio": {"input_device": DEVICE}, "interview": {"max_follow_ups": 0},
-          "llm": {"model": ""}}
+COMMON: dict[str, dict[str, Any]] = {
+    "audio": {"input_device": DEVICE}, "interview": {"max_follow_ups": 0},
+    "llm": {"model": ""}}
 #: A stretch of speech counts as heard when this share of its words is in the transcript
 #: (tiny.en mishears a word in ten, so "all of them" would flag good answers).
 RUN_HEARD = 0.5
@@ -559,10 +560,10 @@ def worker(name: str, plan_file: Path, out_file: Path) -> None:
     out_file.write_text(json.dumps(seen))
 
 
-def run_path(name: str, answers: list[Answer], tmp: Path, runtime: Path) -> dict[str, Any]:
+def run_path(name: str, answers: list[Answer], work: Path, runtime: Path) -> dict[str, Any]:
     """Run the worker for one path in a subprocess and return what it saw."""
-    folder = tmp / name
-    folder.mkdir()
+    folder = work / name
+    folder.mkdir(parents=True)
     plan, out = folder / "plan.json", folder / "seen.json"
     plan.write_text(json.dumps({"answers": [asdict(a) for a in answers],
                                 "overrides": PATHS[name], "sessions": str(folder / "sessions")}))
@@ -715,6 +716,7 @@ def summarise(answers: list[Answer], seen: dict[str, Any]) -> dict[str, Any]:
                  for _, label in LENGTHS}
     resumes = [s["resume_caught"] for s in scored if s["resume_caught"] is not None]
     words = sum(s["words"] for s in scored)
+    kept_words = sum(s["words"] for s in kept)
     return {
         "answers": len(scored), "of": len(answers),
         "cut_off": sum(s["cut_off"] for s in scored),
@@ -728,6 +730,7 @@ def summarise(answers: list[Answer], seen: dict[str, Any]) -> dict[str, Any]:
         "resumes_caught": sum(resumes), "resumes": len(resumes),
         "peak_rss_mib": seen["peak_rss_mib"],
         "wer": sum(s["errors"] for s in scored) / words if words else None,
+        "wer_not_cut": sum(s["errors"] for s in kept) / kept_words if kept_words else None,
         "path_delay_ms": {"median": pct(delays, 50), "max": max(delays) if delays else None},
         "wall_s": seen["wall_s"], "per_answer": scored,
     }
@@ -762,7 +765,8 @@ def table_rows(s: dict[str, Any]) -> list[tuple[str, str]]:
          f"{lag['p95']:.2f} (n={lag['n']})" if lag["p95"] is not None else "-"),
         ("resumes caught", f"{s['resumes_caught']} of {s['resumes']}"),
         ("peak memory, MiB", str(s["peak_rss_mib"])),
-        ("WER against the scripts", f"{s['wer']:.1%}" if s["wer"] is not None else "-"),
+        ("WER against the scripts (all / not cut off)",
+         f"{s['wer']:.1%} / {s['wer_not_cut']:.1%}" if s["wer_not_cut"] is not None else "-"),
         ("audio path delay, ms (median / max)", spread(
             {**s["path_delay_ms"], "n": s["answers"]}, "median", "max", digits=0)),
         ("wall time of the round, s", f"{s['wall_s']:.0f}"),
@@ -812,6 +816,8 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--audio-cache", type=Path,
                     help="keep the rendered answers here and reuse them on the next run")
+    ap.add_argument("--keep", type=Path,
+                    help="an empty folder to keep each path's sessions and observations in")
     ap.add_argument("--only", default="", help="comma-separated answer ids to run")
     ap.add_argument("--paths", default=",".join(PATHS),
                     help=f"comma-separated, of: {', '.join(PATHS)}")
@@ -834,7 +840,7 @@ def main() -> None:
         runtime = tmp / "pulse-runtime"
         start_pulse(runtime)
         try:
-            seen = {n: run_path(n, answers, tmp, runtime) for n in names}
+            seen = {n: run_path(n, answers, args.keep or tmp, runtime) for n in names}
         finally:
             stop_pulse(runtime)
     summaries = {n: summarise(answers, s) for n, s in seen.items()}
