@@ -40,6 +40,38 @@ class ReaderSettings:
     """While the candidate speaks, a live draft this often (0: none)."""
 
 
+def read_span(stt: Transcriber, settings: ReaderSettings, audio: np.ndarray, lo: int,
+              draft: bool = False) -> Transcript:
+    """A reading of ``audio``, which starts ``lo`` samples into the answer, timed on the
+    answer."""
+    t = stt.transcribe(audio, settings.vocabulary, draft)
+    return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
+
+
+class DraftPacing:
+    """When the next live draft is due: ``every_s`` after the last, and never sooner than
+    PARTIAL_COST_FACTOR times what the last one took."""
+
+    def __init__(self, every_s: float):
+        self.every_s = every_s
+        self._at = 0.0
+        self._cost = 0.0
+
+    def due(self, det: EndpointDetector) -> bool:
+        """The candidate is speaking and the last draft was long enough ago."""
+        return (det.silence_so_far_s == 0.0 and det.elapsed_s - self._at
+                >= max(self.every_s, PARTIAL_COST_FACTOR * self._cost))
+
+    def timed(self, at_s: float, read: Callable[[], Transcript]) -> Transcript:
+        """``read()`` as the draft begun at ``at_s`` into the answer, its cost noted."""
+        self._at = at_s
+        t0 = time.monotonic()
+        try:
+            return read()
+        finally:
+            self._cost = time.monotonic() - t0
+
+
 @dataclass(frozen=True)
 class _Speculation:
     last_speech_at: float
@@ -63,10 +95,9 @@ class PauseReader:
         self._pool = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-spec")
                       if live and (settings.speculate or drafts) else None)
         self._drafts = drafts
+        self._pacing = DraftPacing(settings.partial_every_s)
         self._spec: _Speculation | None = None
         self._draft: Future[Transcript] | None = None
-        self._draft_at = 0.0
-        self._draft_cost = 0.0
         self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
@@ -85,7 +116,7 @@ class PauseReader:
         if self._spec is not None and self._spec.last_speech_at == det.last_speech_at:
             return self._spec.job.result(), True
         lo, hi = span
-        return self._read(recording.audio()[lo:hi], lo), False
+        return read_span(self.stt, self.settings, recording.audio()[lo:hi], lo), False
 
     def said_so_far(self) -> str:
         return self._said
@@ -94,12 +125,6 @@ class PauseReader:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _read(self, audio: np.ndarray, lo: int, draft: bool = False) -> Transcript:
-        """A reading of ``audio``, which starts ``lo`` samples into the answer, timed on
-        the answer."""
-        t = self.stt.transcribe(audio, self.settings.vocabulary, draft)
-        return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
-
     def _speculate(self, recording: Recording, det: EndpointDetector) -> None:
         """The candidate has paused: read what they said now, in case this is the end."""
         assert self._pool is not None and det.last_speech_at is not None
@@ -107,15 +132,13 @@ class PauseReader:
         assert span is not None
         lo, hi = span
         # The audio is cut here, on the recording's thread, while frames keep coming.
-        job = self._pool.submit(self._read, recording.audio()[lo:hi], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:hi], lo)
         job.add_done_callback(self._emit)
         self._spec = _Speculation(det.last_speech_at, job)
 
     def _draft_due(self, det: EndpointDetector) -> bool:
         """Speaking on, the last draft long enough ago, and no reading under way."""
-        return (self._drafts and det.silence_so_far_s == 0.0
-                and det.elapsed_s - self._draft_at >= max(
-                    self.settings.partial_every_s, PARTIAL_COST_FACTOR * self._draft_cost)
+        return (self._drafts and self._pacing.due(det)
                 and (self._draft is None or self._draft.done())
                 and (self._spec is None or self._spec.job.done()))
 
@@ -124,17 +147,11 @@ class PauseReader:
         assert self._pool is not None
         span = recording.speech(det)
         assert span is not None
-        self._draft_at = det.elapsed_s
-        lo = span[0]
-        self._draft = self._pool.submit(self._timed_draft, recording.audio()[lo:], lo)
+        lo, at_s = span[0], det.elapsed_s
+        audio = recording.audio()[lo:]
+        self._draft = self._pool.submit(self._pacing.timed, at_s, lambda: read_span(
+            self.stt, self.settings, audio, lo, draft=True))
         self._draft.add_done_callback(self._emit)
-
-    def _timed_draft(self, audio: np.ndarray, lo: int) -> Transcript:
-        t0 = time.monotonic()
-        try:
-            return self._read(audio, lo, draft=True)
-        finally:
-            self._draft_cost = time.monotonic() - t0
 
     def _emit(self, job: Future[Transcript]) -> None:
         if job.cancelled() or job.exception() is not None:

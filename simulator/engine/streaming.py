@@ -12,7 +12,6 @@ during the pause that ended it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointDetector
 from simulator.audio.levels import FRAME_S, frame_rms
 from simulator.engine.capture import TAIL_PAD_S, Recording
-from simulator.engine.reading import PARTIAL_COST_FACTOR, SPECULATE_AFTER_S, ReaderSettings
+from simulator.engine.reading import SPECULATE_AFTER_S, DraftPacing, ReaderSettings, read_span
 from simulator.speech.stt import Transcriber
 from simulator.speech.transcript import Transcript
 
@@ -79,8 +78,7 @@ class StreamingReader:
         self._open_lo: int | None = None
         self._tail: _Tail | None = None
         self._draft: Future[Transcript] | None = None
-        self._draft_at = 0.0
-        self._draft_cost = 0.0
+        self._pacing = DraftPacing(settings.partial_every_s)
         self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
@@ -96,7 +94,7 @@ class StreamingReader:
             if self._tail is None or self._tail.last_speech_at != det.last_speech_at:
                 self._read_tail(recording, det)
         elif self._drafts and self._draft_due(det):
-            self._start_draft(recording)
+            self._start_draft(recording, det)
 
     def final(self, recording: Recording, det: EndpointDetector) -> tuple[Transcript, bool]:
         span = recording.speech(det)
@@ -108,7 +106,8 @@ class StreamingReader:
         elif hi > self._open_lo:
             # Read here, beside any stretch or draft the worker is still on: the candidate
             # is waiting, and the two readings share the cores.
-            tail, early = self._read(recording.audio()[self._open_lo:hi], self._open_lo), False
+            audio = recording.audio()[self._open_lo:hi]
+            tail, early = read_span(self.stt, self.settings, audio, self._open_lo), False
         else:
             tail, early = Transcript.nothing(), bool(self._closed)
         return Transcript.joined([*(s.job.result() for s in self._closed), tail]), early
@@ -143,14 +142,10 @@ class StreamingReader:
         """The open stretch ends at ``cut``: read it for good; a new one starts there."""
         assert self._open_lo is not None
         lo = self._open_lo
-        job = self._pool.submit(self._read, recording.audio()[lo:cut], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:cut], lo)
         job.add_done_callback(lambda j: self._emit(j, cut))
         self._closed.append(_Stretch(lo, job))
         self._open_lo, self._tail = cut, None
-
-    def _read(self, audio: np.ndarray, lo: int, draft: bool = False) -> Transcript:
-        t = self.stt.transcribe(audio, self.settings.vocabulary, draft)
-        return t if lo == 0 or not t.words else t.shifted(lo / SAMPLE_RATE)
 
     def _read_tail(self, recording: Recording, det: EndpointDetector) -> None:
         """The candidate has paused: read the open stretch now, in case this is the end."""
@@ -158,33 +153,25 @@ class StreamingReader:
         span = recording.speech(det)
         assert span is not None
         lo, hi = self._open_lo, span[1]
-        job = self._pool.submit(self._read, recording.audio()[lo:hi], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:hi], lo)
         job.add_done_callback(lambda j: self._emit(j, lo))
         self._tail = _Tail(det.last_speech_at, job)
 
     def _draft_due(self, det: EndpointDetector) -> bool:
         """Speaking on, the last draft long enough ago, and nothing else being read."""
-        return (det.silence_so_far_s == 0.0
-                and det.elapsed_s - self._draft_at >= max(
-                    self.settings.partial_every_s, PARTIAL_COST_FACTOR * self._draft_cost)
+        return (self._pacing.due(det)
                 and (self._draft is None or self._draft.done())
                 and all(s.job.done() for s in self._closed[-1:])
                 and (self._tail is None or self._tail.job.done()))
 
-    def _start_draft(self, recording: Recording) -> None:
+    def _start_draft(self, recording: Recording, det: EndpointDetector) -> None:
         """A live view of the open stretch, up to this frame."""
         assert self._open_lo is not None
-        self._draft_at = recording.samples / SAMPLE_RATE
         lo = self._open_lo
-        self._draft = self._pool.submit(self._timed_draft, recording.audio()[lo:], lo)
+        audio = recording.audio()[lo:]
+        self._draft = self._pool.submit(self._pacing.timed, det.elapsed_s, lambda: read_span(
+            self.stt, self.settings, audio, lo, draft=True))
         self._draft.add_done_callback(lambda j: self._emit(j, lo))
-
-    def _timed_draft(self, audio: np.ndarray, lo: int) -> Transcript:
-        t0 = time.monotonic()
-        try:
-            return self._read(audio, lo, draft=True)
-        finally:
-            self._draft_cost = time.monotonic() - t0
 
     def _emit(self, job: Future[Transcript], lo: int) -> None:
         """The answer so far: what is committed, and this reading of the stretch that is
