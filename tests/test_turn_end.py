@@ -48,8 +48,10 @@ def test_a_trailing_conjunction_or_filler_leaves_the_thought_open():
     assert left_open("and then we re-rank the results, and")
     assert left_open("the cache grows with the, um")
     assert left_open("we shard the keys,")
+    assert left_open("and then, um.") and left_open("we could batch them and...")
     assert not left_open("We re-rank the top twenty results.")
     assert not left_open("Is that what you meant?")
+    assert not left_open("It costs about 20 percent.")
     assert not left_open("")
 
 

@@ -34,7 +34,8 @@ and or but so because since although though while whereas if when where which wh
 then than as like to of for with from in on at by into about the a an my our their its
 um uh er erm hmm
 """.split())
-_CLOSING_MARK = re.compile(r"[.?!][\"')\]]*\s*$")
+#: Whisper often closes a trailing-off reading with an ellipsis ("and, um...").
+_TRAILING_OFF = re.compile(r"(\.\.\.|\u2026|,)[\"')\]]*\s*$")
 
 
 class FinishedScore(Protocol):
@@ -52,12 +53,12 @@ class TurnSettings:
 
 
 def left_open(text: str) -> bool:
-    """The reading ends mid-thought: on a comma or an open ending, not a full stop."""
-    text = text.strip()
-    if not text or _CLOSING_MARK.search(text):
+    """The reading ends mid-thought: on an open ending ("and", "um"), a comma or an
+    ellipsis, whatever mark Whisper put after it ("so, um." is not a finished sentence)."""
+    words = text.split()
+    if not words:
         return False
-    last = bare(text.split()[-1])
-    return text.endswith(",") or last in OPEN_ENDINGS
+    return bool(_TRAILING_OFF.search(text)) or bare(words[-1]) in OPEN_ENDINGS
 
 
 class TurnEnd:
