@@ -51,7 +51,10 @@ in the rendered audio. The check: each answer's first sound in the recording, pu
 clock by the InputLevel events (the soonest a level was relayed after its frame), minus
 that time. It is within a frame (30 ms) of zero here (-20 ms), so the timings are good to
 a few hundredths. Word times inside a part are interpolated (+-0.2 s), which moves only
-the live lag.
+the live lag. On a machine loaded far past its cores, PulseAudio can fall behind and put
+a gap into an answer (twice here, at a load of 5 on 2 cores: the end came 2 s late); an
+answer recorded longer than it was played is named in a note, and the run should be
+repeated.
 
 "default" is the round as configured by default (simulator/config.py); "naive" is the
 same with a fixed 3 s silence window and the answer transcribed only after its end. More
@@ -138,6 +141,9 @@ MOUTH_LATENCY_S = 0.1
 WARM_UP_WAIT_S = 5.0
 #: A recorded sample this loud is the answer's sound (the null sink is silent otherwise).
 ONSET_LEVEL = 0.01
+#: An answer recorded this much longer than it was played had a gap put in it by a sound
+#: server that fell behind (seen here at a load of 5 on 2 cores): its timings are suspect.
+STRETCH_S = 0.1
 #: How often the fake player looks whether it was stopped or the candidate is quiet.
 POLL_S = 0.02
 #: Longest wait for our PulseAudio server to exit.
@@ -656,6 +662,18 @@ def path_delay(answer: Answer, plays: list[float], turn: dict[str, Any]) -> floa
     return round(turn["frame_zero"] + turn["sound_s"][0] - plays[0] - first, 3)
 
 
+def audio_stretch(answer: Answer, plays: list[float], turn: dict[str, Any]) -> float | None:
+    """How much longer the answer's sound lasts in the recording than as it was played:
+    more than a few ms means the sound server fell behind and left a gap in it."""
+    decided = turn.get("decided_at")
+    if not turn.get("sound_s") or decided is None:
+        return None
+    heard = [i for i, p in enumerate(plays) if p < decided and answer.segments[i].words]
+    played = (plays[heard[-1]] + answer.segments[heard[-1]].words[-1].end
+              - plays[0] - answer.segments[0].words[0].start)
+    return round(turn["sound_s"][1] - turn["sound_s"][0] - played, 3)
+
+
 def score_answer(answer: Answer, plays: list[float], turn: dict[str, Any],
                  calls: list[list[Any]]) -> dict[str, Any]:
     """One answer against its truth."""
@@ -689,6 +707,7 @@ def score_answer(answer: Answer, plays: list[float], turn: dict[str, Any],
         "errors": edit_distance([t.text for t in toks], heard), "words": len(toks),
         "transcript": turn.get("transcript"),
         "path_delay_s": path_delay(answer, plays, turn),
+        "audio_stretch_s": audio_stretch(answer, plays, turn),
         "microphone_start_s": (round(turn["frame_zero"] - turn["listening_at"], 3)
                                if "frame_zero" in turn and "listening_at" in turn else None),
         "frame_lag_s": turn.get("frame_lag_s"),
@@ -733,6 +752,8 @@ def summarise(answers: list[Answer], seen: dict[str, Any]) -> dict[str, Any]:
         "wer_not_cut": sum(s["errors"] for s in kept) / kept_words if kept_words else None,
         "path_delay_ms": {"median": pct(delays, 50), "max": max(delays) if delays else None},
         "wall_s": seen["wall_s"], "per_answer": scored,
+        "stretched": [s["id"] for s in scored
+                      if s["audio_stretch_s"] is not None and s["audio_stretch_s"] > STRETCH_S],
     }
 
 
@@ -845,6 +866,9 @@ def main() -> None:
             stop_pulse(runtime)
     summaries = {n: summarise(answers, s) for n, s in seen.items()}
     notes = [note for n, s in seen.items() for note in path_notes(n, s)]
+    notes += [f"{n}: recorded longer than played, so with a gap from the sound server (a "
+              f"busy machine; rerun): {', '.join(s['stretched'])}"
+              for n, s in summaries.items() if s["stretched"]]
     if args.json:
         print(json.dumps({"paths": {n: {"overrides": PATHS[n], **summaries[n]} for n in names},
                           "notes": notes}, indent=2))
