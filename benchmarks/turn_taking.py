@@ -51,10 +51,11 @@ in the rendered audio. The check: each answer's first sound in the recording, pu
 clock by the InputLevel events (the soonest a level was relayed after its frame), minus
 that time. It is within a frame (30 ms) of zero here (-20 ms), so the timings are good to
 a few hundredths. Word times inside a part are interpolated (+-0.2 s), which moves only
-the live lag. On a machine loaded far past its cores, PulseAudio can fall behind and put
-a gap into an answer (twice here, at a load of 5 on 2 cores: the end came 2 s late); an
-answer recorded longer than it was played is named in a note, and the run should be
-repeated.
+the live lag. On a machine loaded far past its cores, PulseAudio may fall behind and put
+a gap into an answer (twice here, at a load of 5 on 2 cores, an answer's end was decided
+2 s late with 5 s of silence recorded; not seen at low load, and not yet caught with this
+check in place); an answer recorded longer than it was played is named in a note, and the
+run should be repeated.
 
 "default" is the round as configured by default (simulator/config.py); "naive" is the
 same with a fixed 3 s silence window and the answer transcribed only after its end. More
@@ -141,8 +142,8 @@ MOUTH_LATENCY_S = 0.1
 WARM_UP_WAIT_S = 5.0
 #: A recorded sample this loud is the answer's sound (the null sink is silent otherwise).
 ONSET_LEVEL = 0.01
-#: An answer recorded this much longer than it was played had a gap put in it by a sound
-#: server that fell behind (seen here at a load of 5 on 2 cores): its timings are suspect.
+#: An answer recorded this much longer than it was played had a gap put in it on the way
+#: (a sound server that fell behind on a busy machine): its timings are suspect.
 STRETCH_S = 0.1
 #: How often the fake player looks whether it was stopped or the candidate is quiet.
 POLL_S = 0.02
