@@ -57,8 +57,10 @@ a gap into an answer (twice here, at a load of 5 on 2 cores, an answer's end was
 check in place); an answer recorded longer than it was played is named in a note, and the
 run should be repeated.
 
-"default" is the round as configured by default (simulator/config.py); "naive" is the
-same with a fixed 3 s silence window and the answer transcribed only after its end. More
+"default" is the round as configured by default (simulator/config.py), whatever the
+engine does at the commit measured (printed); "naive" is the same with a fixed 3 s
+silence window and the answer transcribed only after its end (PATHS lists what it
+switches off: a refinement added later must be switched off there too). More
 paths are added to PATHS (name -> settings overrides). espeak-ng never renders a text to
 the same samples twice: --audio-cache DIR keeps the rendered answers for a later run.
 """
@@ -112,9 +114,12 @@ DEVICE = "pulse"
 LIVE_TRANSCRIPT_S = 2.0
 #: The paths compared: settings overrides on top of the defaults; "live_transcript_s" is
 #: the live draft interval. A setting this version does not have is left out, with a note.
+#: "naive" switches off every reading and end-of-turn refinement: a fixed 3 s window
+#: (thinking_s no longer than silence_s), no turn model, the answer read after its end.
 PATHS: dict[str, dict[str, Any]] = {
     "default": {},
-    "naive": {"audio": {"silence_s": 3.0, "speculate": False, "streaming": False}},
+    "naive": {"audio": {"silence_s": 3.0, "thinking_s": 3.0, "turn_model": False,
+                        "speculate": False, "streaming": False}},
 }
 #: What every path shares: the microphone, one answer per question, the offline judge.
 COMMON: dict[str, dict[str, Any]] = {
@@ -817,6 +822,17 @@ def print_table(summaries: dict[str, dict[str, Any]]) -> None:
                   f"{' '.join(flags)}")
 
 
+def engine_version() -> str:
+    """The commit measured, and whether simulator/ had changes not committed."""
+    def git(*a: str) -> str:
+        out = subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT)
+        return out.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "simulator")
+    return (git("rev-parse", "--short", "HEAD") or "?") + (
+        " with uncommitted changes in simulator/" if dirty else "")
+
+
 def path_notes(name: str, seen: dict[str, Any]) -> list[str]:
     """What the round of one path said besides its figures: an error, notices, settings
     this version does not have."""
@@ -871,12 +887,13 @@ def main() -> None:
               f"busy machine; rerun): {', '.join(s['stretched'])}"
               for n, s in summaries.items() if s["stretched"]]
     if args.json:
-        print(json.dumps({"paths": {n: {"overrides": PATHS[n], **summaries[n]} for n in names},
-                          "notes": notes}, indent=2))
+        print(json.dumps({"engine": engine_version(), "notes": notes,
+                          "paths": {n: {"overrides": PATHS[n], **summaries[n]}
+                                    for n in names}}, indent=2))
         return
     stt = {s["stt"] for s in seen.values()}
     print(f"{len(answers)} spoken answers ({', '.join(sorted(stt))}), through a PulseAudio "
-          "null sink\n")
+          f"null sink; engine at {engine_version()}\n")
     print_table(summaries)
     for note in notes:
         print(f"note: {note}")
