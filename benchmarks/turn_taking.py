@@ -51,11 +51,8 @@ in the rendered audio. The check: each answer's first sound in the recording, pu
 clock by the InputLevel events (the soonest a level was relayed after its frame), minus
 that time. It is within a frame (30 ms) of zero here (-20 ms), so the timings are good to
 a few hundredths. Word times inside a part are interpolated (+-0.2 s), which moves only
-the live lag. On a machine loaded far past its cores, PulseAudio may fall behind and put
-a gap into an answer (twice here, at a load of 5 on 2 cores, an answer's end was decided
-2 s late with 5 s of silence recorded; not seen at low load, and not yet caught with this
-check in place); an answer recorded longer than it was played is named in a note, and the
-run should be repeated.
+the live lag. An answer recorded longer than it was played (a gap put into it on the way,
+as a sound server starved on a busy machine could) is named in a note: rerun then.
 
 "default" is the round as configured by default (simulator/config.py), whatever the
 engine does at the commit measured (printed); "naive" is the same with a fixed 3 s
