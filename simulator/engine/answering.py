@@ -44,7 +44,6 @@ from simulator.engine.events import (
     Notice,
     PartialTranscript,
     RemarkKind,
-    WordTiming,
 )
 from simulator.engine.parts import RoundParts
 from simulator.engine.reading import PauseReader, ReaderSettings
@@ -175,7 +174,7 @@ class AnswerRecorder:
         return AnswerFinished(
             self._t(), turn, self._rel(path), round(len(cap.audio) / SAMPLE_RATE, 2),
             cap.end_reason, t.text,
-            [WordTiming(w.word, w.start, w.end, w.probability, w.filler) for w in t.words],
+            list(t.words),
             t.silent, cap.transcript_ms, cap.speculative, heard.verbatim,
             [f"{f.heard} -> {f.term}" for f in heard.corrections],
             # Pace counts the words as said; counting the corrected ones measured no better

@@ -14,6 +14,7 @@ from typing import Any
 
 from simulator.audio.endpoint import EndReason
 from simulator.delivery.metrics import Delivery, LivePace
+from simulator.speech.transcript import Word
 
 
 class RemarkKind(StrEnum):
@@ -159,13 +160,9 @@ class InputLevel(Event):
     elapsed_s: float
 
 
-@dataclass(frozen=True)
-class WordTiming:
-    word: str
-    start: float
-    end: float
-    probability: float
-    filler: bool = False
+#: A word of the final transcript with its time and probability, as recorded: the
+#: transcript's own Word, so the engine hands the words on as they are.
+WordTiming = Word
 
 
 @dataclass(frozen=True)
