@@ -83,27 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="a whole round with a synthetic candidate; no mic needed")
     _add_round_flags(demo)
 
-    run = sub.add_parser("run", help="run a round headless")
-    _add_round_flags(run)
-    run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
-    run.add_argument("--question", action="append", default=[], metavar="ID",
-                     help="ask this question (repeatable, in order)")
-    run.add_argument("--questions", type=int, metavar="N", help="how many questions")
-    run.add_argument("--topic", action="append", default=[], help="draw from this topic")
-    run.add_argument("--level", action="append", default=[],
-                     choices=["intro", "core", "senior"], help="draw at this level")
-    run.add_argument("--role", action="append", default=[], help="draw questions for this role")
-    run.add_argument("--source", action="append", default=[],
-                     help="draw from this seed document (file name or prefix)")
-    run.add_argument("--answers", type=Path, metavar="DIR",
-                     help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
-    run.add_argument("--realtime", action="store_true",
-                     help="feed answer files at real-time speed through the microphone path")
-    run.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
-                     help="draw questions at random (default: on with the mic, off with files)")
-    run.add_argument("--review", nargs="?", const="-", metavar="FILE",
-                     help="check each transcript before it is judged: type corrections "
-                          "('heard => meant') or read one line per answer from FILE")
+    _add_run_parser(sub)
 
     rp = sub.add_parser("replay", help="print a recorded round and play both sides")
     rp.add_argument("session", help="session id, id prefix, folder, or 'last'")
@@ -126,15 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     ss.add_argument("--json", action="store_true")
     _add_config_flags(ss)
 
-    gl = sub.add_parser("glossary", help="your own terms and how the transcriber mishears them")
-    gsub = gl.add_subparsers(dest="glossary_command", metavar="ACTION", required=True)
-    gsub.add_parser("list", help="the terms you added (and where the file is)")
-    ga = gsub.add_parser("add", help="add a term and the ways it gets misheard")
-    ga.add_argument("term")
-    ga.add_argument("heard", nargs="+", help="how it was misheard, e.g. 'laura'")
-    gle = gsub.add_parser("learn", help="keep the corrections you made in a session")
-    gle.add_argument("session", help="session id, id prefix, folder, or 'last'")
-    _add_config_flags(gle)
+    _add_glossary_parser(sub)
 
     mo = sub.add_parser("models", help="Whisper models this machine can use, with measured "
                                       "accuracy and speed")
@@ -145,6 +117,47 @@ def build_parser() -> argparse.ArgumentParser:
     doc = sub.add_parser("doctor", help="check speech, audio, the Whisper model and CUDA")
     _add_config_flags(doc)
 
+    _add_bank_parser(sub)
+    return ap
+
+
+def _add_run_parser(sub: Any) -> None:
+    run = sub.add_parser("run", help="run a round headless")
+    _add_round_flags(run)
+    run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
+    run.add_argument("--question", action="append", default=[], metavar="ID",
+                     help="ask this question (repeatable, in order)")
+    run.add_argument("--questions", type=int, metavar="N", help="how many questions")
+    run.add_argument("--topic", action="append", default=[], help="draw from this topic")
+    run.add_argument("--level", action="append", default=[],
+                     choices=["intro", "core", "senior"], help="draw at this level")
+    run.add_argument("--role", action="append", default=[], help="draw questions for this role")
+    run.add_argument("--source", action="append", default=[],
+                     help="draw from this seed document (file name or prefix)")
+    run.add_argument("--answers", type=Path, metavar="DIR",
+                     help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
+    run.add_argument("--realtime", action="store_true",
+                     help="feed answer files at real-time speed through the microphone path")
+    run.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
+                     help="draw questions at random (default: on with the mic, off with files)")
+    run.add_argument("--review", nargs="?", const="-", metavar="FILE",
+                     help="check each transcript before it is judged: type corrections "
+                          "('heard => meant') or read one line per answer from FILE")
+
+
+def _add_glossary_parser(sub: Any) -> None:
+    gl = sub.add_parser("glossary", help="your own terms and how the transcriber mishears them")
+    gsub = gl.add_subparsers(dest="glossary_command", metavar="ACTION", required=True)
+    gsub.add_parser("list", help="the terms you added (and where the file is)")
+    ga = gsub.add_parser("add", help="add a term and the ways it gets misheard")
+    ga.add_argument("term")
+    ga.add_argument("heard", nargs="+", help="how it was misheard, e.g. 'laura'")
+    gle = gsub.add_parser("learn", help="keep the corrections you made in a session")
+    gle.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    _add_config_flags(gle)
+
+
+def _add_bank_parser(sub: Any) -> None:
     bank = sub.add_parser("bank", help="list, show and validate question banks")
     bsub = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True)
     bl = bsub.add_parser("list", help="banks with question counts per topic and level")
@@ -153,7 +166,6 @@ def build_parser() -> argparse.ArgumentParser:
     bs.add_argument("id")
     bv = bsub.add_parser("validate", help="check bank files (the shipped ones by default)")
     bv.add_argument("paths", nargs="*", type=Path)
-    return ap
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

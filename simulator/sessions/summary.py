@@ -34,59 +34,72 @@ def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
             doc.update(session_id=e.session_id, stt=asdict(e.stt), policy=e.policy,
                        persona=e.persona, bank=e.bank)
         elif isinstance(e, QuestionAsked):
-            turns[e.turn] = {
-                "turn": e.turn, "kind": e.kind.value, "question_id": e.question_id,
-                "prompt": e.prompt, "target_point": e.target_point,
-                "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
-                "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
-                "decision": None, "latency_ms": None, "delivery": None,
-            }
-        elif isinstance(e, AnswerStarted) and e.turn in turns:
-            turns[e.turn]["answer_started_at_s"] = e.t
-        elif isinstance(e, AnswerFinished) and e.turn in turns:
-            turns[e.turn]["answer"] = {
-                "audio": str(session_dir / e.audio), "transcript": e.transcript,
-                "duration_s": e.duration_s, "end_reason": e.end_reason.value, "silent": e.silent,
-                "verbatim": e.verbatim, "corrections": e.corrections,
-                "words": [{"word": w.word, "start": w.start, "end": w.end,
-                           "probability": w.probability, "filler": w.filler}
-                          for w in e.words],
-                "finished_at_s": e.t,
-            }
-            turns[e.turn]["delivery"] = e.delivery.to_dict() if e.delivery else None
-        elif isinstance(e, PartialTranscript) and e.turn in turns and e.pace:
-            # What the candidate could see while speaking: pace and fillers so far.
-            turns[e.turn].setdefault("live", []).append({"at_s": e.t, **asdict(e.pace)})
-        elif isinstance(e, TranscriptCorrected) and turns.get(e.turn, {}).get("answer"):
-            ans = turns[e.turn]["answer"]
-            ans["heard"] = ans.get("heard", ans["transcript"])
-            ans["transcript"] = e.transcript
-            ans["candidate_corrections"] = ans.get("candidate_corrections", []) + e.corrections
-        elif isinstance(e, Assessed) and e.turn in turns:
-            turns[e.turn]["assessment"] = {
-                "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
-                            "contradicted": p.contradicted, "support": p.support}
-                           for p in e.points],
-                "coverage": e.coverage,
-            }
-        elif isinstance(e, Decided) and e.turn in turns:
-            turns[e.turn]["decision"] = {"action": e.action.value, "target_point": e.target_point,
-                                         "reason": e.reason, "policy": e.policy,
-                                         "fallback": e.fallback, "usage": e.usage}
-        elif isinstance(e, TurnTimed) and e.turn in turns:
-            turns[e.turn]["latency_ms"] = {"transcript": e.transcript_ms,
-                                           "next_prompt": e.next_prompt_ms}
+            turns[e.turn] = _asked(e, session_dir)
         elif isinstance(e, Notice):
             doc["notices"].append(e.message)
         elif isinstance(e, SessionEnded):
             doc["status"] = e.status.value
             if e.error:
                 doc["error"] = e.error
+        elif (turn := turns.get(getattr(e, "turn", -1))) is not None:
+            _add_to_turn(turn, e, session_dir)
     doc["turns"] = [turns[k] for k in sorted(turns)]
     doc["questions"] = _per_question(doc["turns"])
     doc["llm_usage"] = _usage(doc["turns"])
     doc["delivery"] = delivery_summary(doc["turns"])
     return doc
+
+
+def _asked(e: QuestionAsked, session_dir: Path) -> dict[str, Any]:
+    """A turn of the document as its question is asked: nothing answered yet."""
+    return {
+        "turn": e.turn, "kind": e.kind.value, "question_id": e.question_id,
+        "prompt": e.prompt, "target_point": e.target_point,
+        "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
+        "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
+        "decision": None, "latency_ms": None, "delivery": None,
+    }
+
+
+def _add_to_turn(turn: dict[str, Any], e: Event, session_dir: Path) -> None:
+    """What one event of a turn adds to the turn's part of the document."""
+    if isinstance(e, AnswerStarted):
+        turn["answer_started_at_s"] = e.t
+    elif isinstance(e, AnswerFinished):
+        turn["answer"] = _answer(e, session_dir)
+        turn["delivery"] = e.delivery.to_dict() if e.delivery else None
+    elif isinstance(e, PartialTranscript) and e.pace:
+        # What the candidate could see while speaking: pace and fillers so far.
+        turn.setdefault("live", []).append({"at_s": e.t, **asdict(e.pace)})
+    elif isinstance(e, TranscriptCorrected) and turn.get("answer"):
+        ans = turn["answer"]
+        ans["heard"] = ans.get("heard", ans["transcript"])
+        ans["transcript"] = e.transcript
+        ans["candidate_corrections"] = ans.get("candidate_corrections", []) + e.corrections
+    elif isinstance(e, Assessed):
+        turn["assessment"] = {
+            "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
+                        "contradicted": p.contradicted, "support": p.support}
+                       for p in e.points],
+            "coverage": e.coverage,
+        }
+    elif isinstance(e, Decided):
+        turn["decision"] = {"action": e.action.value, "target_point": e.target_point,
+                            "reason": e.reason, "policy": e.policy,
+                            "fallback": e.fallback, "usage": e.usage}
+    elif isinstance(e, TurnTimed):
+        turn["latency_ms"] = {"transcript": e.transcript_ms, "next_prompt": e.next_prompt_ms}
+
+
+def _answer(e: AnswerFinished, session_dir: Path) -> dict[str, Any]:
+    return {
+        "audio": str(session_dir / e.audio), "transcript": e.transcript,
+        "duration_s": e.duration_s, "end_reason": e.end_reason.value, "silent": e.silent,
+        "verbatim": e.verbatim, "corrections": e.corrections,
+        "words": [{"word": w.word, "start": w.start, "end": w.end,
+                   "probability": w.probability, "filler": w.filler} for w in e.words],
+        "finished_at_s": e.t,
+    }
 
 
 def delivery_summary(turns: list[dict[str, Any]]) -> dict[str, Any]:
