@@ -7,18 +7,26 @@ are errors that name the file and the key.
 
 from __future__ import annotations
 
+import codecs
 import os
+import stat
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from simulator import locations
 from simulator.errors import UserError
 
 ENV_PREFIX = "INTERVIEW_"
+#: The shipped config is 2.8 KB and a persona under 1 KB; 256 KB is room for any
+#: hand-written one, and reading stops there, so /dev/zero ends at once.
+MAX_TOML_BYTES = 256 * 1024
+#: Settings nest 3 deep (section, key, list); tomllib recurses once per level, so a
+#: file nested thousands deep is refused before anything reads it further.
+MAX_TOML_DEPTH = 8
 #: An environment variable that points at one more config file (like --config).
 CONFIG_ENV = "INTERVIEW_CONFIG"
 
@@ -30,6 +38,25 @@ FILLER_PHRASES = ("you know", "i mean", "sort of", "kind of", "basically", "actu
 #: Phrases that soften a claim.
 HEDGE_PHRASES = ("i think maybe", "i guess", "i'm not sure", "i am not sure", "probably",
                  "i suppose", "kind of maybe", "i don't know", "i do not know", "perhaps")
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("an entry is empty; remove it or write the phrase")
+    return value
+
+
+#: A list entry or key that must say something: an empty filler phrase, for one,
+#: would match between every two words and fail the round at its first answer.
+NonBlank = Annotated[str, AfterValidator(_non_blank)]
+
+
+def _within_cores(threads: int) -> int:
+    cores = os.cpu_count() or 1
+    if threads > cores:
+        raise ValueError(f"is more than this machine's {cores} cores; use 0 (automatic) or at "
+                         f"most {cores}")
+    return threads
 
 
 class _Section(BaseModel):
@@ -47,7 +74,7 @@ class SttConfig(_Section):
     """CTranslate2 compute type; 'auto' is int8 on the CPU and float16 on CUDA."""
     beam_size: int = Field(5, ge=1, le=10)
     """Beam width for decoding the final transcript."""
-    cpu_threads: int = Field(0, ge=0)
+    cpu_threads: Annotated[int, AfterValidator(_within_cores)] = Field(0, ge=0)
     """CPU threads for each reading of an answer; 0 gives each half the cores (the two
     readings run side by side)."""
     language: str = "en"
@@ -57,7 +84,7 @@ class SttConfig(_Section):
     never sees them."""
     allow_download: bool = False
     """Let faster-whisper download a model named by size; off, so no network unless asked."""
-    model_folders: list[str] = []
+    model_folders: list[NonBlank] = []
     """Extra CTranslate2 model folders for `interview models` to list."""
     vocabulary: bool = True
     """Bias the decoder toward the question's words and correct near-misses on its terms."""
@@ -77,8 +104,10 @@ class AudioConfig(_Section):
     """Output device name or index; empty for the system default."""
     frame_ms: int = Field(30, ge=10, le=100)
     """Length of one audio frame flowing through the engine."""
-    silence_s: float = Field(3.0, ge=0.3, le=30)
-    """Silence after speech that ends an answer: long enough for a thinking pause."""
+    silence_s: float = Field(1.0, ge=0.3, le=30)
+    """Silence after speech that ends an answer that sounds finished. Short, so the
+    interviewer answers within a breath: a candidate who was only thinking takes the turn
+    back by speaking again within resume_s."""
     pre_roll_s: float = Field(0.3, ge=0, le=2)
     """Audio kept from before speech starts, so the first word is not clipped."""
     no_speech_timeout_s: float = Field(15.0, ge=1, le=120)
@@ -95,6 +124,9 @@ class AudioConfig(_Section):
     thinking_s: float = Field(5.0, ge=0.3, le=60)
     """Silence that ends an answer left mid-thought: a trailing 'and', 'so' or 'um', or a
     voice the turn model hears as unfinished. Never shorter than silence_s."""
+    resume_s: float = Field(2.5, ge=0, le=10)
+    """After an answer is ended by its silence, speech within this long takes the turn
+    back: the interviewer stops and the answer goes on. 0: an end is final."""
     turn_model: bool = False
     """At each pause, also hear whether the answer sounds finished (Smart Turn, on the CPU).
     Off by default: on synthetic voices it hears many finished sentences as unfinished."""
@@ -157,9 +189,9 @@ class DeliverySettings(_Section):
 
     pause_s: float = Field(1.0, ge=0.2, le=10)
     """A silence at least this long inside an answer is reported as a pause."""
-    fillers: list[str] = list(FILLER_PHRASES)
+    fillers: list[NonBlank] = list(FILLER_PHRASES)
     """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
-    hedges: list[str] = list(HEDGE_PHRASES)
+    hedges: list[NonBlank] = list(HEDGE_PHRASES)
     """Phrases that soften a claim."""
     fillers_ok_per_min: float = Field(5.0, ge=0)
     """Up to this many fillers a minute cost a speaker little."""
@@ -180,7 +212,7 @@ class Settings(BaseSettings):
     interview: InterviewConfig = InterviewConfig()
     llm: LlmConfig = LlmConfig()
     delivery: DeliverySettings = DeliverySettings()
-    glossary: dict[str, list[str]] = {}
+    glossary: dict[NonBlank, list[NonBlank]] = {}
     """Your own terms and how they get misheard: [glossary] "LoRA" = ["laura"]."""
     sessions: SessionsConfig = SessionsConfig()
 
@@ -213,14 +245,72 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_bytes(path: Path) -> bytes:
+    # The same rules as simulator.banks.files.read_bytes, which this layer may not import.
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise UserError("is a folder, not a file; name a .toml file", path=path)
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+            raise UserError("is a device, not a file; name a .toml file", path=path)
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            data = fh.read(MAX_TOML_BYTES + 1)  # never more, whatever the file claims
     except FileNotFoundError:
-        raise UserError("config file not found; check the path", path=path) from None
+        raise UserError("not found; check the path", path=path) from None
+    except OSError as exc:
+        raise UserError(f"cannot be read ({exc.strerror or exc}); check its permissions",
+                        path=path) from None
+    if len(data) > MAX_TOML_BYTES:
+        raise UserError(f"is larger than {MAX_TOML_BYTES // 1024} KB, far more than such a "
+                        "file needs; is it the right file?", path=path)
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise UserError("is UTF-16; save it as UTF-8", path=path)
+    if b"\0" in data:
+        raise UserError("contains NUL bytes, so it is binary or UTF-16, not UTF-8 text; "
+                        "save it as UTF-8", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
+                        f"{exc.start}); save it as UTF-8", path=path) from None
+
+
+def _deep_key(data: dict[str, Any]) -> str | None:
+    """The first key nested past MAX_TOML_DEPTH, or None (walked without recursion)."""
+    stack: list[tuple[str, Any, int]] = [(k, v, 1) for k, v in data.items()]
+    while stack:
+        key, value, depth = stack.pop()
+        if depth > MAX_TOML_DEPTH:
+            return key
+        if isinstance(value, dict):
+            stack += [(f"{key}.{k}", v, depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{key}[{i}]", v, depth + 1) for i, v in enumerate(value)]
+    return None
+
+
+def _too_deep(path: Path, key: str | None) -> UserError:
+    return UserError(f"nests more than {MAX_TOML_DEPTH} levels deep; no setting needs that "
+                     "many", path=path, field=key)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A config or persona file, bounded in size and depth; every problem a UserError."""
+    text = _decode(_read_bytes(path), path)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"not valid TOML ({exc}); fix the syntax", path=path) from None
+    except RecursionError:  # tomllib recurses once per nested array or table
+        raise _too_deep(path, None) from None
+    deep = _deep_key(data)
+    if deep is not None:
+        raise _too_deep(path, deep.split("[")[0])
+    return data
 
 
 def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
@@ -241,14 +331,34 @@ def _check(data: dict[str, Any], origin: str) -> None:
         Settings(**data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
+        key = _key(err["loc"])
         if err["type"] == "extra_forbidden":
             raise UserError(
                 "unknown setting; check the spelling against configs/default.toml",
                 path=origin, field=key,
             ) from None
-        raise UserError(f"{err['msg']} (got {err.get('input')!r})", path=origin,
+        msg = err["msg"].removeprefix("Value error, ")
+        raise UserError(f"{msg} (got {_shown(err.get('input'))})", path=origin,
                         field=key) from None
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    """A setting's name as written in TOML: stt.model_folders[0], glossary['']."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part.isidentifier():
+            out += f".{part}" if out else part
+        elif part != "[key]":  # pydantic's marker for a dict's key, which is named already
+            out += f"[{part!r}]"
+    return out
+
+
+def _shown(value: Any) -> str:
+    """A bad value as the error shows it: whole when short, its start when long."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def load_settings(
@@ -271,7 +381,7 @@ def load_settings(
 
     merged: dict[str, Any] = {}
     for path in files:
-        merged = _deep_merge(merged, _read_toml(path))
+        merged = _deep_merge(merged, read_toml(path))
         _check(merged, str(path))
     merged = _deep_merge(merged, _env_layer(environ))
     _check(merged, "environment")

@@ -16,6 +16,7 @@ from simulator.delivery.metrics import Delivery, FillerCount, Item, LivePace, Pa
 from simulator.engine.events import (
     EVENT_TYPES,
     AnswerFinished,
+    AnswerResumed,
     AnswerStarted,
     AnswerStopped,
     Assessed,
@@ -86,6 +87,7 @@ EVENTS: list[Event] = [
             {"prompt_tokens": 10, "completion_tokens": 5, "cost_usd": 0.0001}),
     InterviewerSaid(8.2, RemarkKind.CLOSING, "Thanks.", "audio/03-closing.wav"),
     SessionEnded(9.0, SessionStatus.FAILED, 2, "boom"),
+    AnswerResumed(9.5, 3),
 ]
 
 # The same events as the code before typed payloads wrote them (its to_dict, then
@@ -147,6 +149,7 @@ OLD_LINES = [
     ('{"type": "interviewer_said", "t": 8.2, "kind": "closing", "text": "Thanks.", "audio": '
      '"audio/03-closing.wav"}'),
     '{"type": "session_ended", "t": 9.0, "status": "failed", "turns": 2, "error": "boom"}',
+    '{"type": "answer_resumed", "t": 9.5, "turn": 3}',
 ]
 
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from simulator.assess.coverage import word_rarity
 from simulator.audio import SAMPLE_RATE
@@ -34,6 +35,7 @@ from simulator.engine.capture import (
 from simulator.engine.controls import RoundControls, Stage
 from simulator.engine.events import (
     AnswerFinished,
+    AnswerResumed,
     AnswerStarted,
     AnswerStopped,
     Control,
@@ -78,7 +80,32 @@ class _Stopped:
     reason: EndReason
 
 
-_Note = Level | _Draft | _Paused | _Stopped
+@dataclass(frozen=True)
+class _Ended:
+    """The end was decided by a silence; the candidate may yet take the turn back."""
+
+    captured: CapturedAnswer
+    withdrawn: threading.Event
+    """Set by the recording's thread the moment the candidate goes on."""
+
+
+@dataclass(frozen=True)
+class _Resumed:
+    pass
+
+
+_Note = Level | _Draft | _Paused | _Stopped | _Ended | _Resumed
+
+
+class Reply(Protocol):
+    """What the interviewer does after an answer, begun before the answer is settled."""
+
+    def withdraw(self) -> None:
+        """The candidate went on: stop saying it, at once."""
+        ...
+
+
+R = TypeVar("R", bound=Reply)
 #: Put by the recording thread once its Future has its result.
 _DONE = None
 
@@ -144,13 +171,22 @@ class AnswerRecorder:
                  if p.vocabulary else vocabulary.Vocabulary.empty())
         return Listening(p.glossary, vocab, (), p.low_confidence)
 
-    def record(self, turn: int, question: Question, source: AnswerSource
-               ) -> Generator[Event, None, Answer | None]:
-        """Record one answer and hear it; None when it was discarded (a repeat or a skip)."""
+    def record(self, turn: int, question: Question, source: AnswerSource,
+               reply_to: Callable[[Answer, threading.Event], R] | None = None
+               ) -> Generator[Event, None, tuple[Answer, R | None] | None]:
+        """Record one answer and hear it; None when it was discarded (a repeat or a skip).
+
+        With ``reply_to``, a live answer ended by its silence is heard and handed to it at
+        once, so the interviewer may begin its reply while the candidate can still take
+        the turn back (``resume_s``). The event given with it is set, from the recording's
+        thread, the moment they do: a reply being said stops on it at once. The reply to
+        the answer as it finally stands comes back with it.
+        """
         yield AnswerStarted(self._t(), turn, source.label)
         listening = self.listening(question)
         path = self.p.session_dir / "audio" / f"{turn:02d}-answer.wav"
-        cap, listening = yield from self._capture(turn, question, source, path, listening)
+        cap, listening, replied = yield from self._capture(turn, question, source, path,
+                                                           listening, reply_to)
         if cap.discarded:
             return None
         if self.p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT:
@@ -158,7 +194,7 @@ class AnswerRecorder:
             cut = self._render(said, f"{turn:02d}-cut-in.wav")
             yield InterviewerSaid(self._t(), RemarkKind.CUT_IN, said, self._rel(cut))
             self._play(cut)
-        heard = hear(cap.reading, listening)
+        heard = replied[0].heard if replied else hear(cap.reading, listening)
         yield self._finished(turn, question, path, cap, heard)
         if heard.silent:
             yield Notice(self._t(), f"turn {turn}: no speech heard; recorded as a silent answer")
@@ -166,7 +202,7 @@ class AnswerRecorder:
             yield Notice(self._t(), f"turn {turn}: the input device reported "
                                     f"{len(source.status_flags)} problem(s) "
                                     f"({source.status_flags[0]}); the recording may have gaps")
-        return Answer(turn, cap, heard)
+        return Answer(turn, cap, heard), (replied[1] if replied else None)
 
     def _finished(self, turn: int, question: Question, path: Path, cap: CapturedAnswer,
                   heard: HeardAnswer) -> AnswerFinished:
@@ -202,19 +238,65 @@ class AnswerRecorder:
         return kind(self.p.transcriber, settings, source.realtime, on_draft)
 
     def _capture(self, turn: int, question: Question, source: AnswerSource, path: Path,
-                 listening: Listening
-                 ) -> Generator[Event, None, tuple[CapturedAnswer, Listening]]:
+                 listening: Listening,
+                 reply_to: Callable[[Answer, threading.Event], R] | None
+                 ) -> Generator[Event, None,
+                                tuple[CapturedAnswer, Listening, tuple[Answer, R] | None]]:
         """The recording, in its thread; its notes relayed as events meanwhile. Returns it
-        with what hearing it must know (the time warning said over it)."""
-        p, c = self.p, self.controls
+        with what hearing it must know (the time warning said over it), and the reply
+        begun to it, if any, with the answer it was begun for."""
+        p = self.p
         notes: queue.Queue[_Note | None] = queue.Queue()
+        result = self._recording(question, source, path, listening, notes,
+                                 resumable=reply_to is not None)
+        warn_at = (question.budget_s * p.warning_at if p.timing != "countdown" else math.inf)
+        relay = _Relay(turn, warn_at)
+        warning_stop = threading.Event()
+        replied: tuple[Answer, R] | None = None
+        try:
+            for note in _drained(notes):
+                if isinstance(note, _Ended) and reply_to is not None:
+                    answer = Answer(turn, note.captured, hear(note.captured.reading, listening))
+                    replied = answer, reply_to(answer, note.withdrawn)
+                elif isinstance(note, _Resumed):
+                    if replied is not None:
+                        replied[1].withdraw()
+                    replied, relay.stopped = None, False
+                    yield AnswerResumed(self._t(), turn)
+                for event in self._relayed(note, relay, question, listening, warning_stop):
+                    if isinstance(event, InterviewerSaid):  # the microphone hears it too
+                        listening = listening.with_echo(
+                            Echo.of_warning(event.text, relay.warned_at_s))
+                    yield event
+        finally:
+            warning_stop.set()
+            self.controls.enter(Stage.WORKING)
+        return result.result(), listening, replied
+
+    def _recording(self, question: Question, source: AnswerSource, path: Path,
+                   listening: Listening, notes: queue.Queue[_Note | None], resumable: bool
+                   ) -> Future[CapturedAnswer]:
+        """Start recording the answer in a thread of its own, its notes put on ``notes``
+        (``_DONE`` last); its result comes in the Future returned."""
+        p, c = self.p, self.controls
         result: Future[CapturedAnswer] = Future()
         reader = self._reader(listening, source, lambda t: notes.put(_Draft(t)))
+        withdrawn = [threading.Event()]
+
+        def ended(captured: CapturedAnswer) -> None:
+            withdrawn[0] = threading.Event()
+            notes.put(_Ended(captured, withdrawn[0]))
+
+        def resumed() -> None:
+            withdrawn[0].set()  # stops a reply being said now, not when the note is read
+            notes.put(_Resumed())
+
         hooks = CaptureHooks(on_level=notes.put, on_paused=lambda x: notes.put(_Paused(x)),
                              on_stopped=lambda r: notes.put(_Stopped(r)),
-                             stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused)
+                             stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused,
+                             on_ended=ended if resumable else None, on_resumed=resumed)
         settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
-                                   p.listen.pre_roll_s)
+                                   p.listen.pre_roll_s, p.listen.resume_s)
         turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s),
                            p.turn_model)
         stop = c.enter(Stage.ANSWERING)
@@ -230,20 +312,7 @@ class AnswerRecorder:
                 notes.put(_DONE)
 
         threading.Thread(target=work, name="capture", daemon=True).start()
-        warn_at = (question.budget_s * p.warning_at if p.timing != "countdown" else math.inf)
-        relay = _Relay(turn, warn_at)
-        warning_stop = threading.Event()
-        try:
-            for note in _drained(notes):
-                for event in self._relayed(note, relay, question, listening, warning_stop):
-                    if isinstance(event, InterviewerSaid):  # the microphone hears it too
-                        listening = listening.with_echo(
-                            Echo.of_warning(event.text, relay.warned_at_s))
-                    yield event
-        finally:
-            warning_stop.set()
-            c.enter(Stage.WORKING)
-        return result.result(), listening
+        return result
 
     def _relayed(self, note: _Note, relay: _Relay, question: Question, listening: Listening,
                  warning_stop: threading.Event) -> Iterator[Event]:
@@ -264,7 +333,7 @@ class AnswerRecorder:
             if not relay.stopped:
                 relay.stopped = True
                 yield AnswerStopped(self._t(), turn, note.reason)
-        elif not relay.stopped:
+        elif isinstance(note, _Draft) and not relay.stopped:
             draft = hear(note.reading, listening, draft=True)
             if draft.text and draft.text != relay.shown:
                 relay.shown = draft.text
@@ -275,7 +344,7 @@ class AnswerRecorder:
                       ) -> InterviewerSaid:
         """Say how long is left, over the answer, without holding the recording up."""
         seconds = max(_LEAST_WARNED_S, int(round(left_s / _WARNING_STEP_S) * _WARNING_STEP_S))
-        said = self.p.persona.style.time_warning.format(seconds=seconds)
+        said = self.p.persona.style.time_warning_for(seconds)
         path = self.p.session_dir / "audio" / f"{turn:02d}-time-warning.wav"
 
         def speak() -> None:

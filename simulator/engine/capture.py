@@ -37,6 +37,9 @@ class CaptureSettings:
     """Samples in each frame the source gives."""
     pre_roll_s: float
     """Audio kept before the first speech, so the first syllable is not clipped."""
+    resume_s: float = 0.0
+    """After a live answer is ended by its silence, speech within this long takes the turn
+    back: the answer goes on (0: an end is final)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,13 @@ class CaptureHooks:
     """When ``stop`` is set: what ended the answer; None discards it untranscribed."""
     drop_frames: Callable[[], bool] | None = None
     """True while frames are to be dropped (paused): neither recorded nor timed."""
+    on_ended: Callable[[CapturedAnswer], None] | None = None
+    """A live answer was ended by its silence and may yet be taken back: called with it as
+    it stands, before listening on for ``resume_s``. Without it, an end is final."""
+    on_resumed: Callable[[], None] | None = None
+    """The candidate spoke again within ``resume_s``: the answer ``on_ended`` gave goes on."""
+    is_echo: Callable[[np.ndarray], bool] | None = None
+    """True for a frame heard while the interviewer speaks that holds only its echo."""
 
 
 class Recording:
@@ -146,63 +156,110 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
                    hooks: CaptureHooks | None = None,
                    turn: TurnPolicy | None = None) -> CapturedAnswer:
     """Record until the answer ends, and return it with its reading. ``turn``, when given,
-    weighs each pause of a live answer (see engine/turn_end.py)."""
+    weighs each pause of a live answer (see engine/turn_end.py). An end decided by silence
+    is offered to ``hooks.on_ended``, and speech within ``settings.resume_s`` after it
+    takes the turn back: the recording goes on as if the end had never been decided."""
     hooks = hooks or CaptureHooks()
     det = EndpointDetector(settings.endpoint, settings.frame_len / SAMPLE_RATE)
     recording = Recording(settings.pre_roll_s)
+    frames: Iterator[np.ndarray] = source.frames(stop)
+    live = source.realtime
     try:
-        detected = _record(source, writer, reader, det, recording, stop, hooks,
-                           turn if source.realtime else None)
-        ended_at = time.monotonic()
-        reason, discarded = _why_it_ended(detected, stop, hooks)
-        if hooks.on_stopped is not None and not discarded:
-            hooks.on_stopped(reason)
-        if discarded:
-            reading, speculative = Transcript.nothing(), False
-        else:
-            reading, speculative = reader.final(recording, det)
+        while True:
+            detected = _record(frames, writer, reader, det, recording, stop, hooks,
+                               turn if live else None, live)
+            captured = _ended(detected, reader, det, recording, stop, hooks)
+            if not _may_resume(captured, settings, hooks, source):
+                return captured
+            assert hooks.on_ended is not None and hooks.on_resumed is not None
+            hooks.on_ended(captured)
+            again = _taken_back(frames, det, stop, settings.resume_s, hooks.is_echo)
+            if again is None:
+                return captured
+            for frame in again:  # the pause becomes part of the answer
+                recording.add(frame)
+                writer.write(frame)
+            hooks.on_resumed()
     finally:
         reader.close()
+        if isinstance(frames, Generator):
+            frames.close()  # a microphone's stream closes now, not when collected
+
+
+def _ended(detected: EndReason | None, reader: AnswerReader, det: EndpointDetector,
+           recording: Recording, stop: threading.Event, hooks: CaptureHooks
+           ) -> CapturedAnswer:
+    """The answer as it stands now that its end was decided, read unless discarded."""
+    ended_at = time.monotonic()
+    reason, discarded = _why_it_ended(detected, stop, hooks)
+    if hooks.on_stopped is not None and not discarded:
+        hooks.on_stopped(reason)
+    if discarded:
+        reading, speculative = Transcript.nothing(), False
+    else:
+        reading, speculative = reader.final(recording, det)
     return CapturedAnswer(recording.audio(), reason, ended_at, reading, time.monotonic(),
                           speculative, discarded)
 
 
-def _record(source: AnswerSource, writer: IncrementalWavWriter, reader: AnswerReader,
+def _may_resume(captured: CapturedAnswer, settings: CaptureSettings, hooks: CaptureHooks,
+                source: AnswerSource) -> bool:
+    """Only a live answer ended by its silence can be taken back: a key, a time limit or a
+    cancel is the candidate's or the round's own decision."""
+    return (captured.end_reason is EndReason.SILENCE and source.realtime
+            and settings.resume_s > 0 and hooks.on_ended is not None
+            and hooks.on_resumed is not None)
+
+
+def _taken_back(frames: Iterator[np.ndarray], det: EndpointDetector, stop: threading.Event,
+                window_s: float, is_echo: Callable[[np.ndarray], bool] | None
+                ) -> list[np.ndarray] | None:
+    """Listen on for ``window_s`` after the end: the frames since it once the candidate
+    speaks again (the detector has followed them), or None when they did not."""
+    heard: list[np.ndarray] = []
+    last_speech_at = det.last_speech_at
+    for frame in frames:
+        echo = is_echo is not None and is_echo(frame)
+        heard.append(np.zeros_like(frame) if echo else frame)
+        det.update(heard[-1])
+        if det.last_speech_at != last_speech_at:
+            return heard
+        if stop.is_set() or len(heard) * det.frame_s >= window_s:
+            return None
+    return None
+
+
+def _record(frames: Iterator[np.ndarray], writer: IncrementalWavWriter, reader: AnswerReader,
             det: EndpointDetector, recording: Recording, stop: threading.Event,
-            hooks: CaptureHooks, turn: TurnPolicy | None) -> EndReason | None:
+            hooks: CaptureHooks, turn: TurnPolicy | None, live: bool) -> EndReason | None:
     """The frame loop: each frame to the file, the detector and the reader, until the
-    detector ends a live answer (returned), the source runs out or ``stop`` is set."""
-    frames: Iterator[np.ndarray] = source.frames(stop)
+    detector ends a ``live`` answer (returned), the source runs out or ``stop`` is set."""
     paused = False
-    try:
-        for i, frame in enumerate(frames):
-            dropping = hooks.drop_frames is not None and hooks.drop_frames()
-            if dropping != paused:
-                paused = dropping
-                if hooks.on_paused is not None:
-                    hooks.on_paused(paused)
-            if dropping:
-                if stop.is_set():
-                    break
-                continue
-            recording.add(frame)
-            writer.write(frame)
-            ended = det.update(frame)
-            if hooks.on_level is not None and i % LEVEL_EVERY == 0:
-                hooks.on_level(Level(frame_db(frame), det.silence_so_far_s == 0.0
-                                     and det.heard_speech, det.elapsed_s))
+    for i, frame in enumerate(frames):
+        dropping = hooks.drop_frames is not None and hooks.drop_frames()
+        if dropping != paused:
+            paused = dropping
+            if hooks.on_paused is not None:
+                hooks.on_paused(paused)
+        if dropping:
             if stop.is_set():
                 break
-            reader.heard(recording, det)
-            if turn is not None:
-                turn.update(recording, det, reader.said_so_far())
-                if ended is EndReason.SILENCE and det.silence_so_far_s < det.silence_window_s:
-                    ended = None  # weighed again: the thought is still open
-            if ended is not None and source.realtime:
-                return ended
-    finally:
-        if isinstance(frames, Generator):
-            frames.close()  # a microphone's stream closes now, not when collected
+            continue
+        recording.add(frame)
+        writer.write(frame)
+        ended = det.update(frame)
+        if hooks.on_level is not None and i % LEVEL_EVERY == 0:
+            hooks.on_level(Level(frame_db(frame), det.silence_so_far_s == 0.0
+                                 and det.heard_speech, det.elapsed_s))
+        if stop.is_set():
+            break
+        reader.heard(recording, det)
+        if turn is not None:
+            turn.update(recording, det, reader.said_so_far())
+            if ended is EndReason.SILENCE and det.silence_so_far_s < det.silence_window_s:
+                ended = None  # weighed again: the thought is still open
+        if ended is not None and live:
+            return ended
     return None
 
 

@@ -282,6 +282,14 @@ class AnswerStopped(Event):
 
 
 @dataclass(frozen=True)
+class AnswerResumed(Event):
+    """The candidate spoke again soon after the answer's end was decided: the same answer
+    goes on, and whatever the interviewer had begun to say in reply was withdrawn."""
+
+    turn: int
+
+
+@dataclass(frozen=True)
 class ControlUsed(Event):
     """The candidate used a control."""
 
@@ -295,7 +303,8 @@ _TYPE_NAMES = {
     AnswerFinished: "answer_finished", Assessed: "assessed", Decided: "decided",
     TurnTimed: "turn_timed", SessionEnded: "session_ended",
     AwaitingAnswer: "awaiting_answer", PartialTranscript: "partial_transcript",
-    AnswerStopped: "answer_stopped", ControlUsed: "control_used",
+    AnswerStopped: "answer_stopped", AnswerResumed: "answer_resumed",
+    ControlUsed: "control_used",
     AwaitingCorrections: "awaiting_corrections", TranscriptCorrected: "transcript_corrected",
 }
 EVENT_TYPES = {v: k for k, v in _TYPE_NAMES.items()}

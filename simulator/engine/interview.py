@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import asdict, dataclass, replace
 from enum import Enum, auto
 from pathlib import Path
@@ -45,7 +45,8 @@ from simulator.engine.events import (
     TurnTimed,
 )
 from simulator.engine.parts import RoundParts
-from simulator.engine.turn_clock import TurnClock
+from simulator.engine.speaking import Playing
+from simulator.engine.turn_clock import TurnClock, TurnTime
 
 
 class Outcome(Enum):
@@ -62,10 +63,12 @@ class Outcome(Enum):
 
 @dataclass(frozen=True)
 class Asked:
-    """What came of asking one prompt: the answer, when there was one."""
+    """What came of asking one prompt: the answer, when there was one, and the reply
+    already begun to it."""
 
     outcome: Outcome
     answer: Answer | None = None
+    reply: Reply | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,29 @@ class Prompt:
     """Why this follow-up was chosen."""
 
 
+@dataclass(frozen=True)
+class Reply:
+    """The interviewer's next step after an answer, decided and begun while the candidate
+    may still take the turn back (``audio.resume_s``); withdrawn if they do."""
+
+    judged: Judgement
+    prompt: Prompt | None
+    """What is asked next; None: the round closes."""
+    path: Path
+    """Its speech, rendered."""
+    playing: Playing
+    timed: TurnTime | None
+    """The answer's wait for it, measured when it was ready."""
+    said: str
+    """The transition phrase it used, not to be repeated next."""
+
+    def withdraw(self) -> None:
+        self.playing.stop()
+
+
+Replier = Callable[[Answer, threading.Event], Reply]
+
+
 class Interview:
     def __init__(self, parts: RoundParts, cancel: threading.Event | None = None,
                  controls: RoundControls | None = None):
@@ -93,6 +119,8 @@ class Interview:
         self._said = ""  # the last transition phrase, not to be repeated next
         self._turns = 0
         self._clock = TurnClock()
+        #: A reply begun to the last answer that asks the next question or closes the round.
+        self._begun: Reply | None = None
         self._recorder = AnswerRecorder(parts, self.controls, self._t, self._render, self._play)
         #: Notices from assembling the round, emitted at its start.
         self.notices: list[str] = []
@@ -108,12 +136,21 @@ class Interview:
         self.p.synthesizer.render(text, path, self.p.persona.voice_settings(self.p.rate_scale))
         return path
 
-    def _play(self, path: Path) -> None:
-        if self.p.player is None or self.cancel.is_set():
+    def _play(self, path: Path, playing: Playing | None = None) -> None:
+        """Say ``path``, or wait for ``playing`` (already saying it) to finish; either is
+        cut short by the controls."""
+        if self.cancel.is_set():
+            if playing is not None:
+                playing.stop()
+            return
+        if self.p.player is None:
             return
         stop = self.controls.enter(Stage.SPEAKING)
         try:
-            self.p.player(path, stop)
+            if playing is not None:
+                playing.wait(stop)
+            else:
+                self.p.player(path, stop)
         finally:
             self.controls.enter(Stage.WORKING)
 
@@ -152,6 +189,8 @@ class Interview:
         except GeneratorExit:
             raise  # the consumer stopped iterating; nothing more may be yielded
         except BaseException as exc:
+            if self._begun is not None:
+                self._begun.withdraw()
             ended = (SessionStatus.CANCELLED if isinstance(exc, KeyboardInterrupt)
                      else SessionStatus.FAILED)
             yield SessionEnded(self._t(), ended, self._turns, error=str(exc) or type(exc).__name__)
@@ -162,7 +201,7 @@ class Interview:
         """Say the opening while the model loads."""
         loader = threading.Thread(target=self._warm_up, daemon=True)
         loader.start()
-        opening = self.p.persona.style.opening.format(count=len(self.p.questions))
+        opening = self.p.persona.style.opening_for(len(self.p.questions))
         path = self._render(opening, "00-opening.wav")
         yield InterviewerSaid(self._t(), RemarkKind.OPENING, opening, self._rel(path))
         self._play(path)
@@ -174,15 +213,26 @@ class Interview:
 
     def _close(self, status: SessionStatus) -> Iterator[Event]:
         closing = self.p.persona.style.closing
-        path = self._render(closing, f"{self._turns + 1:02d}-closing.wav")
-        yield from self._timed()
+        begun, self._begun = self._begun, None
+        if begun is not None and begun.prompt is not None:
+            begun.withdraw()  # the next question, begun; the round ends before it
+            begun = None
+        if begun is not None:
+            path, playing = begun.path, begun.playing
+            yield from self._timed(begun.timed)
+        else:
+            path, playing = self._render(closing, f"{self._turns + 1:02d}-closing.wav"), None
+            yield from self._timed()
         yield InterviewerSaid(self._t(), RemarkKind.CLOSING, closing, self._rel(path))
         if status is SessionStatus.COMPLETE:
-            self._play(path)
+            self._play(path, playing)
+        elif playing is not None:
+            playing.stop()
 
-    def _timed(self) -> Iterator[Event]:
-        """The last answer's wait, now that what follows it is ready."""
-        timed = self._clock.prompt_ready()
+    def _timed(self, begun: TurnTime | None = None) -> Iterator[Event]:
+        """The last answer's wait, now that what follows it is ready (``begun``: measured
+        when a reply begun early was ready)."""
+        timed = begun or self._clock.prompt_ready()
         if timed is not None:
             yield TurnTimed(self._t(), timed.turn, timed.transcript_ms, timed.next_prompt_ms)
 
@@ -190,56 +240,120 @@ class Interview:
         """Ask a question and its follow-ups until the interviewer moves on."""
         c = self.controls
         c.forget(Action.SKIP)  # one pressed since was meant for the last question
-        lead = self.p.persona.next_question(self._rng, self._said) if qn > 0 else ""
-        self._said = lead or self._said
-        prompt = Prompt(TurnKind.QUESTION, f"{lead} {question.prompt}".strip())
+        started, self._begun = self._begun, None  # this question, begun after the last
+        prompt, self._said = ((started.prompt, started.said) if started and started.prompt
+                              else self._question_prompt(qn))
         asked: list[FollowUp] = []
         thread: list[Exchange] = []
         while True:
-            if self.cancel.is_set():
-                return Outcome.CANCELLED
-            if c.take(Action.SKIP):  # pressed while the answer was judged
+            if self.cancel.is_set() or c.take(Action.SKIP):  # pressed while judging
+                if started is not None:
+                    started.withdraw()
+                if self.cancel.is_set():
+                    return Outcome.CANCELLED
                 yield ControlUsed(self._t(), self._turns, Control.SKIP)
                 return Outcome.SKIPPED
             self._turns += 1
-            got = yield from self._turn(self._turns, prompt, question)
+            got = yield from self._turn(self._turns, prompt, question, started,
+                                        self._replier(qn, question, prompt, thread, asked))
             if got.answer is None:
                 return got.outcome
             thread.append(Exchange(prompt.text, got.answer.heard.text))
-            judged = yield from self._judge(question, got.answer, thread, asked)
+            judged = yield from self._judge(question, got.answer, thread, asked, got.reply)
             if judged.follow_up is None:
+                self._begun = got.reply  # the next question or the closing, begun
                 return Outcome.ANSWERED
             asked.append(judged.follow_up)
-            self._said = self.p.persona.transition(self._rng, self._said)
-            prompt = Prompt(TurnKind.FOLLOW_UP,
-                            f"{self._said} {judged.wording or judged.follow_up.prompt}".strip(),
-                            judged.follow_up.target, judged.reason)
+            started = got.reply
+            prompt, self._said = ((started.prompt, started.said) if started and started.prompt
+                                  else self._follow_up_prompt(judged))
 
-    def _turn(self, turn: int, prompt: Prompt, question: Question
-              ) -> Generator[Event, None, Asked]:
-        """One prompt asked and answered (and, in practice, the transcript checked)."""
-        path = self._render(prompt.text, f"{turn:02d}-prompt.wav")
+    def _question_prompt(self, qn: int) -> tuple[Prompt, str]:
+        """The first prompt of question ``qn``, and the lead-in phrase it used."""
+        lead = self.p.persona.next_question(self._rng, self._said) if qn > 0 else ""
+        prompt = Prompt(TurnKind.QUESTION, f"{lead} {self.p.questions[qn].prompt}".strip())
+        return prompt, lead or self._said
+
+    def _follow_up_prompt(self, judged: Judgement) -> tuple[Prompt, str]:
+        """The follow-up ``judged`` chose, and the transition phrase it used."""
+        assert judged.follow_up is not None
+        said = self.p.persona.transition(self._rng, self._said)
+        prompt = Prompt(TurnKind.FOLLOW_UP,
+                        f"{said} {judged.wording or judged.follow_up.prompt}".strip(),
+                        judged.follow_up.target, judged.reason)
+        return prompt, said
+
+    def _replier(self, qn: int, question: Question, prompt: Prompt, thread: list[Exchange],
+                 asked: list[FollowUp]) -> Replier | None:
+        """How to begin the reply to an answer of ``prompt`` before it is settled; None
+        where an answer's end is not the silence's to decide (push-to-talk), or where
+        the next step waits for the candidate (practice's check and review)."""
+        c = self.controls
+        if c.push_to_talk or c.check or c.review or self.p.listen.resume_s <= 0:
+            return None
+
+        def reply(answer: Answer, withdrawn: threading.Event) -> Reply:
+            judged = self._judgement(question, answer,
+                                     [*thread, Exchange(prompt.text, answer.heard.text)], asked)
+            self._clock.answered(answer.turn, answer.captured.ended_at,
+                                 answer.captured.transcript_ms)
+            if judged.follow_up is not None:
+                after, said = self._follow_up_prompt(judged)
+            elif qn + 1 < len(self.p.questions):
+                after, said = self._question_prompt(qn + 1)
+            else:
+                after, said = None, self._said
+            text = after.text if after else self.p.persona.style.closing
+            kind = "prompt" if after else "closing"
+            path = self._render(text, f"{answer.turn + 1:02d}-{kind}.wav")
+            timed = self._clock.prompt_ready()
+            player = None if self.cancel.is_set() else self.p.player
+            return Reply(judged, after, path, Playing(player, path, withdrawn), timed, said)
+
+        return reply
+
+    def _turn(self, turn: int, prompt: Prompt, question: Question, started: Reply | None,
+              replier: Replier | None) -> Generator[Event, None, Asked]:
+        """One prompt asked (or, ``started``, being asked already) and answered (and, in
+        practice, the transcript checked)."""
+        if started is not None:
+            path = started.path
+        else:
+            path = self._render(prompt.text, f"{turn:02d}-prompt.wav")
         yield QuestionAsked(self._t(), turn, prompt.kind, question.id, prompt.text,
                             prompt.target, self._rel(path), question.budget_s, prompt.reason)
-        yield from self._timed()
-        got = yield from self._ask(turn, prompt, question, path)
+        yield from self._timed(started.timed if started else None)
+        got = yield from self._ask(turn, prompt, question, path,
+                                   started.playing if started else None, replier)
         if got.answer is None or not self.controls.check or self.cancel.is_set():
             return got
         return (yield from self._check(got.answer))
 
-    def _judge(self, question: Question, answer: Answer, thread: list[Exchange],
-               asked: list[FollowUp]) -> Generator[Event, None, Judgement]:
+    def _judgement(self, question: Question, answer: Answer, thread: list[Exchange],
+                   asked: list[FollowUp]) -> Judgement:
         """What the answer covered and what the interviewer does next."""
-        p, turn = self.p, answer.turn
-        judged = p.policy.judge(question, thread, asked)
-        a = judged.assessment
-        yield Assessed(self._t(), turn, question.id,
-                       [PointResult(**asdict(v)) for v in a.points], a.coverage)
+        judged = self.p.policy.judge(question, thread, asked)
         if judged.follow_up is not None and self._cut_in(answer):
             # At time the interviewer moves on, as a real one would.
             judged = replace(judged, follow_up=None, wording=None,
                              reason="time is up: the answer reached its budget, so the "
                                     "interviewer cut in and moved on")
+        return judged
+
+    def _judge(self, question: Question, answer: Answer, thread: list[Exchange],
+               asked: list[FollowUp], reply: Reply | None
+               ) -> Generator[Event, None, Judgement]:
+        """The verdict on the answer and what the interviewer does next, told (``reply``:
+        as decided when the reply to it was begun)."""
+        turn = answer.turn
+        if reply is not None:
+            judged = reply.judged
+        else:
+            judged = self._judgement(question, answer, thread, asked)
+            self._clock.answered(turn, answer.captured.ended_at, answer.captured.transcript_ms)
+        a = judged.assessment
+        yield Assessed(self._t(), turn, question.id,
+                       [PointResult(**asdict(v)) for v in a.points], a.coverage)
         if judged.fallback:
             yield Notice(self._t(), f"turn {turn}: {judged.fallback}; "
                                     "the offline policy judged this answer")
@@ -247,7 +361,6 @@ class Interview:
         yield Decided(self._t(), turn, question.id,
                       Decision.FOLLOW_UP if f else Decision.MOVE_ON, f.target if f else None,
                       judged.reason, judged.policy, judged.fallback, judged.usage)
-        self._clock.answered(turn, answer.captured.ended_at, answer.captured.transcript_ms)
         if self.controls.review and not self.cancel.is_set():
             # Practice: the verdict is on screen; go on when the candidate is (the time
             # they take is theirs, not the interviewer's).
@@ -305,15 +418,21 @@ class Interview:
         if not self.cancel.is_set():
             yield ControlUsed(self._t(), turn, Control.RESUME)
 
-    def _ask(self, turn: int, prompt: Prompt, question: Question, path: Path
+    def _ask(self, turn: int, prompt: Prompt, question: Question, path: Path,
+             playing: Playing | None, replier: Replier | None
              ) -> Generator[Event, None, Asked]:
-        """Speak the prompt and record the answer, honouring repeat, skip and pause."""
+        """Speak the prompt (or let ``playing`` finish saying it) and record the answer,
+        honouring repeat, skip and pause."""
         c = self.controls
         source: AnswerSource | None = None
         while True:
+            if playing is not None and (c.paused or c.pending(Action.SKIP)):
+                playing.stop()  # said again from the start on resuming
+                playing = None
             yield from self._hold(turn)
             if not c.pending(Action.SKIP):
-                self._play(path)
+                self._play(path, playing)
+            playing = None  # a repeat says it again from the file
             if self.cancel.is_set():
                 return Asked(Outcome.CANCELLED)
             if c.take(Action.SKIP):
@@ -336,9 +455,9 @@ class Interview:
                 return Asked(Outcome.SKIPPED)
             if key is Action.REPEAT:
                 continue
-            answer = yield from self._recorder.record(turn, question, source)
-            if answer is not None:
-                return Asked(Outcome.ANSWERED, answer)
+            recorded = yield from self._recorder.record(turn, question, source, replier)
+            if recorded is not None:
+                return Asked(Outcome.ANSWERED, *recorded)
             if c.take(Action.SKIP):  # the answer was discarded: for a skip or a repeat
                 yield ControlUsed(self._t(), turn, Control.SKIP)
                 return Asked(Outcome.SKIPPED)

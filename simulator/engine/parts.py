@@ -28,8 +28,8 @@ class ListenOptions:
 
     frame_ms: int = 30
     """Length of each frame of the answer: fine enough to time speech to a few hundredths."""
-    silence_s: float = 3.0
-    """Silence after speech that ends the answer (long enough for a thinking pause)."""
+    silence_s: float = 1.0
+    """Silence after speech that ends an answer that sounds finished."""
     pre_roll_s: float = 0.3
     """Audio kept before the first speech, so the first syllable is not clipped."""
     no_speech_timeout_s: float = 15.0
@@ -46,6 +46,8 @@ class ListenOptions:
     """Silence that ends an answer left mid-thought (engine/turn_end.py)."""
     partial_every_s: float = 0.0
     """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
+    resume_s: float = 2.5
+    """Speech this soon after an end decided by silence takes the turn back (0: never)."""
 
     @property
     def frame_len(self) -> int:

@@ -132,6 +132,11 @@ class AnswerEnded(RoundEvent):
 
 
 @dataclass
+class AnswerTakenBack(RoundEvent):
+    event: ev.AnswerResumed
+
+
+@dataclass
 class AnswerHeard(RoundEvent):
     event: ev.AnswerFinished
 
@@ -176,7 +181,8 @@ _FOR_EVENT: dict[type[ev.Event], type[RoundEvent]] = {
     ev.InterviewerSaid: InterviewerSpoke, ev.QuestionAsked: QuestionPosed,
     ev.AwaitingAnswer: AnswerAwaited, ev.AnswerStarted: AnswerBegan,
     ev.InputLevel: LevelChanged, ev.PartialTranscript: PartialHeard,
-    ev.AnswerStopped: AnswerEnded, ev.AnswerFinished: AnswerHeard,
+    ev.AnswerStopped: AnswerEnded, ev.AnswerResumed: AnswerTakenBack,
+    ev.AnswerFinished: AnswerHeard,
     ev.AwaitingCorrections: CorrectionsAwaited, ev.TranscriptCorrected: CorrectionsApplied,
     ev.Assessed: VerdictReady, ev.Decided: DecisionMade, ev.ControlUsed: ControlApplied,
     ev.TurnTimed: TurnLatency, ev.SessionEnded: RoundFinished,

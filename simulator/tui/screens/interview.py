@@ -20,6 +20,7 @@ from simulator.tui.messages import (
     AnswerBegan,
     AnswerEnded,
     AnswerHeard,
+    AnswerTakenBack,
     ControlApplied,
     CorrectionsApplied,
     CorrectionsAwaited,
@@ -273,6 +274,15 @@ class InterviewScreen(AppScreen):
     @on(AnswerBegan)
     def _began(self, message: AnswerBegan) -> None:
         self.query_one("#timer", AnswerTimer).elapsed = 0.0
+        self._listening()
+
+    @on(AnswerTakenBack)
+    def _taken_back(self, message: AnswerTakenBack) -> None:
+        # The candidate went on after a pause taken for the end: back to listening, on
+        # the same answer (its timer goes on from where it was).
+        self._listening()
+
+    def _listening(self) -> None:
         self.query_one("#level", LevelMeter).show(-60.0, False)
         if self.plan.push_to_talk:
             self._phase("Recording your answer", "space: stop", tone="go")
