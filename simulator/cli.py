@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator import __version__
 from simulator.errors import UserError
+from simulator.text import printable
 
 if TYPE_CHECKING:
     from simulator.config import Settings
@@ -95,7 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="export a recorded round: md, html, json, srt, vtt")
     rep.add_argument("session", help="session id, id prefix, folder, or 'last'")
     rep.add_argument("--format", choices=["md", "html", "json", "srt", "vtt"], default="md")
-    rep.add_argument("--out", type=Path, help="folder to write to (default: the session's)")
+    rep.add_argument("--out", type=Path, metavar="PATH",
+                     help="a file ending in the format's suffix (r.html; subtitles get their "
+                          "round audio beside them as r.wav), or a folder to write "
+                          "report-ID.* into (default: the session's folder)")
     _add_config_flags(rep)
 
     pg = sub.add_parser("progress", help="trends across your recorded rounds")
@@ -207,7 +211,7 @@ def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
             if printer:
                 printer.handle(event)
             elif isinstance(event, Notice):
-                print(f"note: {event.message}", file=sys.stderr)
+                print(f"note: {printable(event.message)}", file=sys.stderr)
             if isinstance(event, AwaitingCorrections):
                 controls = prepared.interview.controls
                 for heard, meant in review.next(event.unsure):
@@ -279,19 +283,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from simulator.sessions.replay import fmt_time, play_through, timeline
+    from simulator.sessions.replay import play_through, timeline
     from simulator.sessions.store import find_session, read_session
     from simulator.sessions.summary import round_document
 
     settings = _settings(args)
     session = read_session(find_session(settings.sessions_dir(), args.session))
-    if args.json:
+    if args.json:  # JSON escapes control characters itself
         print(json.dumps(round_document(session.events, session.dir), indent=2))
         return 0
     if not 0.5 <= args.speed <= 2.0:
         raise UserError("must be between 0.5 and 2", field="--speed")
     m = session.manifest
-    print(f"Session {session.id} ({m.get('status')}), recorded {m.get('created', '?')}")
+    print(printable(f"Session {session.id} ({m.get('status')}), recorded "
+                    f"{m.get('created', '?')}", newlines=False))
     items = timeline(session)
     player = None
     if not args.no_play:
@@ -302,7 +307,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             print("(no output device: printing the timeline only)", file=sys.stderr)
     if player is None:
         for u in items:
-            print(f"[{fmt_time(u.at_s)}] {u.speaker:<11} {u.text}")
+            print(_timeline_line(u))
         return 0
     from simulator.audio.playback import play_file
 
@@ -310,50 +315,68 @@ def cmd_replay(args: argparse.Namespace) -> int:
     try:
         for u in play_through(items, lambda p, c: play_file(
                 p, settings.audio.output_device, c, args.speed), cancel):
-            print(f"[{fmt_time(u.at_s)}] {u.speaker:<11} {u.text}", flush=True)
+            print(_timeline_line(u), flush=True)
     except KeyboardInterrupt:
         cancel.set()
         return 130
     return 0
 
 
+def _timeline_line(u: Any) -> str:
+    from simulator.sessions.replay import fmt_time
+
+    return f"[{fmt_time(u.at_s)}] {u.speaker:<11} {printable(u.text)}"
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from simulator.sessions.export import export
+    from simulator.sessions.export import export, report_paths
     from simulator.sessions.store import find_session, read_session
     from simulator.sessions.summary import round_document
 
     settings = _settings(args)
     session = read_session(find_session(settings.sessions_dir(), args.session))
     doc = round_document(session.events, session.dir)
-    for path in export(doc, args.format, args.out or session.dir):
-        print(path)
+    report, audio = report_paths(args.format, doc["session_id"] or session.id, args.out,
+                                 session.dir)
+    for path in export(doc, args.format, report, audio):
+        print(printable(str(path), newlines=False))
     return 0
+
+
+def _noted(notes: list[str]) -> None:
+    """Sessions that could not be read, one line each, on stderr."""
+    for note in notes:
+        print(f"note: {printable(note, newlines=False)}", file=sys.stderr)
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
     from simulator.sessions.progress import history, render, summary
+    from simulator.sessions.store import read_sessions
 
-    rows = history(_settings(args).sessions_dir())
+    sessions, notes = read_sessions(_settings(args).sessions_dir())
+    _noted(notes)
+    rows = history(sessions)
     if args.json:
         print(json.dumps({"rounds": rows, "summary": summary(rows)}, indent=2))
     else:
-        print(render(rows))
+        print(printable(render(rows)))
     return 0
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
-    from simulator.sessions.store import list_session_dirs, read_session
+    from simulator.sessions.store import read_sessions
     from simulator.sessions.summary import round_document
 
     settings = _settings(args)
+    sessions, notes = read_sessions(settings.sessions_dir())
+    _noted(notes)
     rows = []
-    for d in list_session_dirs(settings.sessions_dir()):
-        s = read_session(d)
+    for s in sessions:
         doc = round_document(s.events, s.dir)
         qs = doc["questions"]
         cov = sum(q["coverage"] for q in qs) / len(qs) if qs else 0.0
         length = s.events[-1].t if s.events else 0.0
-        rows.append({"id": s.id, "dir": str(d), "created": s.manifest.get("created"),
+        rows.append({"id": s.id, "dir": str(s.dir), "created": s.manifest.get("created"),
                      "status": s.manifest.get("status"), "questions": len(qs),
                      "turns": len(doc["turns"]), "coverage": round(cov, 3),
                      "length_s": round(length, 1)})
@@ -363,8 +386,9 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         print(f"No sessions yet in {settings.sessions_dir()}")
     else:
         for r in rows:
-            print(f"{r['id']:<40} {r['status']:<11} {r['questions']} questions  "
-                  f"{r['coverage']:.0%} covered  {r['length_s']:.0f} s")
+            print(printable(f"{r['id']:<40} {r['status']:<11} {r['questions']} questions  "
+                            f"{r['coverage']:.0%} covered  {r['length_s']:.0f} s",
+                            newlines=False))
     return 0
 
 
@@ -403,7 +427,7 @@ def cmd_glossary(args: argparse.Namespace) -> int:
         if not entries:
             print(f"No terms yet ({path} does not exist or is empty).")
         for term, heard in sorted(entries.items()):
-            print(f"{term}: {', '.join(heard)}")
+            print(printable(f"{term}: {', '.join(heard)}", newlines=False))
         return 0
     if args.glossary_command == "add":
         path, new = learned.add((h, args.term) for h in args.heard)
@@ -414,8 +438,9 @@ def cmd_glossary(args: argparse.Namespace) -> int:
 
     d = find_session(_settings(args).sessions_dir(), args.session)
     doc = round_document(read_session(d).events, d)
-    pairs = [tuple(c.split(" -> ", 1)) for t in doc["turns"] if t["answer"]
-             for c in t["answer"].get("candidate_corrections", [])]
+    pairs = [pair for t in doc["turns"] if t["answer"]
+             for c in t["answer"].get("candidate_corrections", [])
+             if len(pair := tuple(c.split(" -> ", 1))) == 2]  # a line edited by hand is not one
     if not pairs:
         print(f"No corrections were made in {d.name}; nothing to learn.")
         return 0
@@ -464,12 +489,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(args, _overrides(args), parser.print_help)
         except UserError as exc:
-            print(f"interview: error: {exc}", file=sys.stderr)
+            print(f"interview: error: {printable(str(exc), newlines=False)}", file=sys.stderr)
             return exc.exit_code
     try:
         return COMMANDS[args.command](args)
-    except UserError as exc:
-        print(f"interview: error: {exc}", file=sys.stderr)
+    except UserError as exc:  # its text may quote a file: printed without control characters
+        print(f"interview: error: {printable(str(exc), newlines=False)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -23,6 +23,7 @@ from simulator.engine.events import (
     TranscriptCorrected,
     TurnKind,
 )
+from simulator.text import printable
 
 
 def marked_transcript(e: AnswerFinished, low_confidence: float) -> str:
@@ -55,14 +56,19 @@ class ConsolePrinter:
         self.low_confidence = low_confidence
         self._live = False
 
+    def _write(self, text: str) -> None:
+        # Prompts, transcripts and bank text come from files: no escape sequence of
+        # theirs reaches the terminal.
+        self.out.write(printable(text))
+
     def handle(self, e: Event) -> None:
-        w = self.out.write
+        w = self._write
         if isinstance(e, SessionStarted):
             w(f"Session {e.session_id}: {len(e.question_ids)} questions from {e.bank}; "
               f"Whisper {e.stt.model} on {e.stt.device} ({e.stt.compute_type}); "
               f"follow-ups: {e.policy}\n\n")
         elif isinstance(e, Notice):
-            self.err.write(f"note: {e.message}\n")
+            self.err.write(f"note: {printable(e.message, newlines=False)}\n")
         elif isinstance(e, InterviewerSaid):
             w(_wrap(f"Interviewer: {e.text}", "") + "\n\n")
         elif isinstance(e, QuestionAsked):
@@ -115,7 +121,9 @@ class ConsolePrinter:
 
 def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
     """The end of a round: coverage per question, then strengths and gaps across it."""
-    w = out.write
+    def w(text: str) -> None:
+        out.write(printable(text))
+
     w("Round summary\n")
     for q in doc["questions"]:
         w(f"  {q['question_id']:<44} {q['coverage']:>4.0%} covered, "

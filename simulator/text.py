@@ -110,3 +110,23 @@ def term_stems(term: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """Plain word tokens with number words as digits, for simple comparisons."""
     return [t.text for t in word_tokens(normalise(text.replace("-", " ")))]
+
+
+# An escape sequence as a whole (CSI, OSC, DCS and the like, or ESC with its
+# intermediates and final), so no "[31m" is left behind; then any other control
+# character, C0 and C1, and the bidirectional overrides that can make printed text
+# read differently from what it is.
+_ESCAPE_RE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|[\]PX^_][^\x07\x1b\n]*(?:\x07|\x1b\\)?|[ -/]*[0-~]?)"
+    r"|\x9b[0-?]*[ -/]*[@-~]?|[\x9d\x90\x98\x9e\x9f][^\x07\x1b\x9c]*[\x07\x9c]?")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, newlines: bool = True) -> str:
+    """Text from a file or a recording made safe to print to a terminal: escape
+    sequences and control characters removed, a tab as a space; newlines are kept
+    unless ``newlines`` is false (then they become spaces)."""
+    out = _ESCAPE_RE.sub("", text).replace("\t", " ")
+    if not newlines:
+        out = out.replace("\r\n", " ").replace("\n", " ")
+    return _CONTROL_RE.sub("", out)

@@ -7,9 +7,13 @@ who said what, when.
 
 from __future__ import annotations
 
+import errno
 import html
 import json
+import os
 import re
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,8 @@ import numpy as np
 
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.sources import read_audio
+from simulator.errors import UserError
+from simulator.sessions.checks import is_safe_name
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,10 @@ def layout(doc: dict[str, Any]) -> list[tuple[float, str, str, dict[str, Any]]]:
     for turn in doc["turns"]:
         for speaker, path in (("Interviewer", turn["prompt_audio"]),
                               ("Candidate", (turn.get("answer") or {}).get("audio"))):
-            if path and Path(path).exists():
+            length = _audio_len(path) if path and Path(path).exists() else 0.0
+            if path and length > 0:  # an unreadable recording is left out, not a failure
                 out.append((t, speaker, path, turn))
-                t += _audio_len(path) + GAP_S
+                t += length + GAP_S
     return out
 
 
@@ -109,14 +116,18 @@ def round_audio(doc: dict[str, Any], out: Path) -> Path:
     for at, a in parts:
         i = int(at * SAMPLE_RATE)
         mix[i: i + len(a)] += a
-    sf.write(str(out), np.clip(mix, -1, 1), SAMPLE_RATE)
+    try:
+        sf.write(str(out), np.clip(mix, -1, 1), SAMPLE_RATE)
+    except sf.LibsndfileError as exc:  # a full disk, say: the caller names the file
+        raise OSError(errno.EIO, str(exc)) from None
     return out
 
 
 def to_markdown(doc: dict[str, Any]) -> str:
-    lines = [f"# Interview round {doc['session_id']}", "",
-             f"Whisper {doc['stt']['model']} on {doc['stt']['device']}; follow-ups by "
-             f"{doc['policy']}; status {doc['status']}.", ""]
+    stt = doc.get("stt") or {}  # a session whose start was never recorded has none
+    lines = [f"# Interview round {doc['session_id'] or ''}", "",
+             f"Whisper {stt.get('model', '?')} on {stt.get('device', '?')}; follow-ups by "
+             f"{doc['policy'] or '?'}; status {doc['status']}.", ""]
     d = doc.get("delivery") or {}
     if d.get("answers"):
         lines += ["## Delivery", "",
@@ -150,7 +161,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
         if dl and dl["speaking_s"]:
             lines += [f"Delivery: {dl['wpm']:.0f} wpm; {dl['fillers']['count']} fillers; "
                       f"{len(dl['pauses'])} pauses; first word after "
-                      f"{dl['time_to_first_word_s']:.1f} s.", ""]
+                      f"{dl['time_to_first_word_s'] or 0.0:.1f} s.", ""]
             lines += [f"- {n}" for n in dl["notes"]] + [""]
     return "\n".join(lines)
 
@@ -226,24 +237,68 @@ blockquote{{background:#1c2230}} svg text{{fill:#eee}}}}</style></head>
 """
 
 
-def export(doc: dict[str, Any], fmt: str, out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = out_dir / f"report-{doc['session_id']}"
-    written = []
-    if fmt == "json":
-        p = stem.with_suffix(".json")
-        p.write_text(json.dumps(doc, indent=2))
-        written.append(p)
-    elif fmt == "md":
-        p = stem.with_suffix(".md")
-        p.write_text(to_markdown(doc))
-        written.append(p)
-    elif fmt == "html":
-        p = stem.with_suffix(".html")
-        p.write_text(to_html(doc))
-        written.append(p)
-    else:
-        p = stem.with_suffix(f".{fmt}")
-        p.write_text(to_srt(doc) if fmt == "srt" else to_vtt(doc))
-        written += [p, round_audio(doc, out_dir / f"round-{doc['session_id']}.wav")]
+#: The file each format is written to ends in this.
+SUFFIXES = {"md": ".md", "html": ".html", "json": ".json", "srt": ".srt", "vtt": ".vtt"}
+_RENDER: dict[str, Callable[[dict[str, Any]], str]] = {
+    "json": lambda doc: json.dumps(doc, indent=2), "md": to_markdown, "html": to_html,
+    "srt": to_srt, "vtt": to_vtt,
+}
+
+
+def report_paths(fmt: str, name: str, out: Path | None,
+                 session_dir: Path) -> tuple[Path, Path | None]:
+    """Where a report goes, and for subtitles the round audio beside it.
+
+    With no ``out``, into the session folder as report-NAME; an ``out`` ending in the
+    format's suffix (and not a folder) is the file itself; any other ``out`` is a folder.
+    """
+    suffix = SUFFIXES[fmt]
+    subtitles = fmt in ("srt", "vtt")
+    if out is not None and out.suffix.lower() == suffix and not out.is_dir():
+        return out, out.with_suffix(".wav") if subtitles else None
+    if out is not None and out.exists() and not out.is_dir():
+        raise UserError(f"is a file, not a folder; give a folder, or a file name ending in "
+                        f"{suffix} to write the {fmt} report there", path=out, field="--out")
+    if out is not None and out.suffix.lower() in (*SUFFIXES.values(), ".wav"):
+        raise UserError(f"ends in {out.suffix} but the format is {fmt}; name a {suffix} "
+                        "file or a folder, or give --format to match", path=out,
+                        field="--out")
+    if not is_safe_name(name):  # read_session checks ids; this keeps exports in place
+        raise UserError("is not a session id that can name a file", field=name)
+    folder = out if out is not None else session_dir
+    report = folder / f"report-{name}{suffix}"
+    return report, folder / f"round-{name}.wav" if subtitles else None
+
+
+def export(doc: dict[str, Any], fmt: str, report: Path, audio: Path | None) -> list[Path]:
+    """Write the report (and the round audio) where ``report_paths`` said: each file
+    made whole beside its place and moved there, so a link or a folder planted at that
+    name is replaced or refused, never followed."""
+    text = _RENDER[fmt](doc)
+    written = [_write_private(report, lambda p: p.write_text(text, encoding="utf-8"))]
+    if audio is not None:
+        written.append(_write_private(audio, lambda p: round_audio(doc, p)))
     return written
+
+
+def _write_private(path: Path, write: Callable[[Path], object]) -> Path:
+    """``write`` a new file readable by the user alone, then put it at ``path``."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".writing-", suffix=path.suffix, dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"cannot write here ({exc.strerror}); give --out a writable folder",
+                        path=path.parent) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        what = "is a folder" if path.is_dir() else f"cannot be written ({exc.strerror})"
+        raise UserError(f"{what}; move it away or give --out another place", path=path) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

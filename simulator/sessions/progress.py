@@ -4,20 +4,18 @@ rubric points missed most often, overall and per topic."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Any
 
-from simulator.sessions.store import list_session_dirs, read_session
+from simulator.sessions.store import StoredSession
 from simulator.sessions.summary import round_document
 
 _BARS = " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 
 
-def history(root: Path) -> list[dict[str, Any]]:
+def history(sessions: list[StoredSession]) -> list[dict[str, Any]]:
     """One row per recorded round with answers, oldest first."""
     rows = []
-    for d in list_session_dirs(root):
-        s = read_session(d)
+    for s in sessions:
         doc = round_document(s.events, s.dir)
         qs = doc["questions"]
         dl = doc["delivery"]

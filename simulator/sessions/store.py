@@ -10,17 +10,25 @@ device and policy names.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from simulator import __version__
-from simulator.engine.events import Event, SessionEnded, SessionStarted, event_from_dict
+from simulator.engine.events import (
+    EVENT_TYPES,
+    Event,
+    SessionEnded,
+    SessionStarted,
+    event_from_dict,
+)
 from simulator.errors import UserError
+from simulator.sessions.checks import bad_field, bad_value, inside, is_safe_name, kind_of
 
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
@@ -33,13 +41,27 @@ def new_session_id(label: str = "") -> str:
     return "-".join(p for p in (stamp, slug, secrets.token_hex(2)) if p)
 
 
+#: A round is personal: its folder and files are for the user alone.
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # a .tmp left by a crash keeps its old mode otherwise
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def make_private(path: Path) -> None:
+    """Files the engine wrote into the session (its audio) made readable by the user
+    alone; a file that is gone or not ours is left as it is."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, PRIVATE_FILE)
 
 
 class SessionWriter:
@@ -49,7 +71,10 @@ class SessionWriter:
         self.id = new_session_id(label)
         self.dir = root / self.id
         try:
-            (self.dir / "audio").mkdir(parents=True, exist_ok=False)
+            if not root.exists():
+                root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            self.dir.mkdir(mode=PRIVATE_DIR)
+            (self.dir / "audio").mkdir(mode=PRIVATE_DIR)
         except OSError as exc:
             raise UserError(f"cannot create the session folder ({exc.strerror}); set "
                             "sessions.dir or --sessions-dir to a writable folder",
@@ -59,7 +84,8 @@ class SessionWriter:
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "status": "recording",
         }
-        self._events = (self.dir / EVENTS).open("a", encoding="utf-8")
+        fd = os.open(self.dir / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
+        self._events = os.fdopen(fd, "a", encoding="utf-8")
         self._save_manifest()
 
     def _save_manifest(self) -> None:
@@ -69,6 +95,8 @@ class SessionWriter:
         self._events.write(json.dumps(event.to_dict()) + "\n")
         self._events.flush()
         os.fsync(self._events.fileno())
+        if isinstance(audio := getattr(event, "audio", None), str):
+            make_private(self.dir / audio)
         if isinstance(event, SessionStarted):
             self.manifest.update(bank=event.bank, persona=event.persona, policy=event.policy,
                                  stt=asdict(event.stt), question_ids=event.question_ids)
@@ -84,6 +112,9 @@ class SessionWriter:
             self._save_manifest()
         if not self._events.closed:
             self._events.close()
+        for path in self.dir.rglob("*"):  # whatever else the round left, e.g. a cut answer
+            if path.is_file() and not path.is_symlink():
+                make_private(path)
 
 
 @dataclass(frozen=True)
@@ -94,33 +125,152 @@ class StoredSession:
 
     @property
     def id(self) -> str:
+        """A plain file name (checked on reading): exports are named after it."""
         return str(self.manifest.get("id", self.dir.name))
 
 
+#: A long round's events are a few megabytes; a file past this is not one we wrote,
+#: and reading it whole could exhaust memory.
+MAX_EVENTS_BYTES = 64 * 1024 * 1024
+#: The manifest holds a dozen short fields.
+MAX_MANIFEST_BYTES = 1024 * 1024
+#: The manifest's fields and their types, as SessionWriter writes them; others are kept.
+_MANIFEST_TYPES: dict[str, Any] = {
+    "format": int, "id": str, "app_version": str, "created": str, "ended": str,
+    "status": str, "bank": str | None, "persona": str | None, "policy": str | None,
+    "stt": dict[str, Any], "question_ids": list[str], "turns": int,
+}
+_DAMAGED = "the session is damaged: restore it from a backup, or delete its folder"
+
+
 def read_session(path: Path) -> StoredSession:
-    """Load a session folder; a torn last line (a crash mid-write) is skipped."""
-    if not (path / EVENTS).exists():
+    """Load a session folder; a torn last line (a crash mid-write) is skipped. Anything
+    else wrong with it is a UserError naming the file and the field."""
+    if not (path / EVENTS).exists() and not (path / EVENTS).is_symlink():
         raise UserError("is not a session folder (no events.jsonl)", path=path)
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        manifest = {"id": path.name, "status": "unknown"}
-    events = []
-    for line in (path / EVENTS).read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        try:
-            events.append(event_from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError):  # ValueError: torn JSON, or an unknown value
-            continue
+    manifest = _read_manifest(path)
+    events = _read_events(path)
+    if not events:
+        raise UserError("nothing was recorded in this session (no events; the round "
+                        "never started, perhaps for a full disk); delete its folder",
+                        path=path / EVENTS)
     if manifest.get("status") == "recording" and not any(
             isinstance(e, SessionEnded) for e in events):
         manifest["status"] = "interrupted"
     return StoredSession(path, manifest, events)
 
 
+def _read_text(path: Path, folder: Path, limit: int) -> str:
+    """A file of the session as text, refused when it is not a plain file inside the
+    folder, too large, or not UTF-8."""
+    if inside(folder, path.name) is None or not path.is_file():
+        raise UserError("is not a plain file inside the session folder; " + _DAMAGED,
+                        path=path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise UserError(f"cannot be read ({exc.strerror})", path=path) from None
+    if len(data) > limit:
+        raise UserError(f"is over {limit // (1024 * 1024)} MiB, larger than any session "
+                        "this program writes; " + _DAMAGED, path=path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"is not UTF-8 text (byte {exc.start}); " + _DAMAGED,
+                        path=path) from None
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a number")  # NaN and Infinity are not JSON
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.exists() and not path.is_symlink():  # a crash before it was first written
+        return {"id": folder.name if is_safe_name(folder.name) else "session",
+                "status": "unknown"}
+    try:
+        manifest = json.loads(_read_text(path, folder, MAX_MANIFEST_BYTES),
+                              parse_constant=_no_constants)
+    except ValueError as exc:
+        raise UserError(f"is not valid JSON ({exc}); " + _DAMAGED, path=path) from None
+    if not isinstance(manifest, dict):
+        raise UserError(f"holds {kind_of(manifest)}, not a JSON object; " + _DAMAGED,
+                        path=path)
+    for key, hint in _MANIFEST_TYPES.items():
+        if key in manifest and (problem := bad_value(manifest[key], hint, key)):
+            field, _, detail = problem.partition(": ")
+            raise UserError(f"{detail}; " + _DAMAGED, path=path, field=field)
+    manifest.setdefault("id", folder.name if is_safe_name(folder.name) else "session")
+    if not is_safe_name(manifest["id"]):
+        raise UserError("is not a session id (letters, digits, '.', '_' and '-' only); "
+                        + _DAMAGED, path=path, field="id")
+    return manifest
+
+
+def _read_events(folder: Path) -> list[Event]:
+    path = folder / EVENTS
+    lines = _read_text(path, folder, MAX_EVENTS_BYTES).splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    events = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line, parse_constant=_no_constants)
+        except ValueError:
+            if number == len(lines):  # torn by a crash mid-write: the rest is sound
+                break
+            raise UserError("is not valid JSON; " + _DAMAGED, path=path,
+                            field=f"line {number}") from None
+        event = _event(data, path, number)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _event(data: Any, path: Path, number: int) -> Event | None:
+    """One line's event, checked field by field; None for a kind of event this version
+    does not know (written by a newer one)."""
+    where = f"line {number}"
+    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+        raise UserError("is not an event (a JSON object with a 'type'); " + _DAMAGED,
+                        path=path, field=where)
+    cls = EVENT_TYPES.get(data["type"])
+    if cls is None:
+        return None
+    known = {f.name for f in fields(cls)} | {"type"}
+    try:  # fields a newer version added are left out, as unknown events are
+        event = event_from_dict({k: v for k, v in data.items() if k in known})
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise UserError(f"is not a valid {data['type']} event ({exc}); " + _DAMAGED,
+                        path=path, field=where) from None
+    problem = bad_field(event) or _bad_names(event, path.parent)
+    if problem:
+        field, _, detail = problem.partition(": ")
+        raise UserError(f"{detail}; " + _DAMAGED, path=path,
+                        field=f"{where} ({data['type']}) {field}")
+    return event
+
+
+def _bad_names(event: Event, folder: Path) -> str | None:
+    """A session id that is no plain name, or an audio path that leaves the folder."""
+    if isinstance(event, SessionStarted) and not is_safe_name(event.session_id):
+        return ("session_id: is not a session id (letters, digits, '.', '_' and '-' "
+                "only)")
+    audio = getattr(event, "audio", None)
+    if audio is not None and inside(folder, audio) is None:
+        return "audio: is not a path inside the session folder"
+    return None
+
+
 def find_session(root: Path, ref: str) -> Path:
     """A session by folder path, id, or unique id prefix; 'last' for the newest."""
+    if not ref.strip():
+        raise UserError("is empty; give a session id, an id prefix, a folder or 'last' "
+                        "(`interview sessions` lists them)", field="session")
     p = Path(ref).expanduser()
     if (p / EVENTS).exists():
         return p
@@ -141,3 +291,17 @@ def list_session_dirs(root: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return sorted(d for d in root.iterdir() if (d / EVENTS).exists())
+
+
+def read_sessions(root: Path) -> tuple[list[StoredSession], list[str]]:
+    """Every readable session under ``root``, oldest first, and for each one that could
+    not be read a one-line note saying which and why: one bad session hides no other."""
+    sessions, notes = [], []
+    for d in list_session_dirs(root):
+        try:
+            sessions.append(read_session(d))
+        except UserError as exc:
+            where = ": ".join(p for p in (Path(exc.path).name if exc.path else None,
+                                          exc.field) if p)
+            notes.append(f"skipped session {d.name}: {where}: {exc.detail}")
+    return sessions, notes

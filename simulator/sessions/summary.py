@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -139,11 +140,19 @@ def _usage(turns: list[dict[str, Any]]) -> dict[str, Any]:
         if d.get("fallback"):
             out["fallbacks"] += 1
         u = d.get("usage") or {}
-        out["prompt_tokens"] += u.get("prompt_tokens") or 0
-        out["completion_tokens"] += u.get("completion_tokens") or 0
+        out["prompt_tokens"] += _figure(u.get("prompt_tokens"))
+        out["completion_tokens"] += _figure(u.get("completion_tokens"))
         if u.get("cost_usd") is not None:
-            out["cost_usd"] = round((out["cost_usd"] or 0.0) + u["cost_usd"], 6)
+            out["cost_usd"] = round((out["cost_usd"] or 0.0) + _figure(u["cost_usd"]), 6)
     return out
+
+
+def _figure(value: Any) -> float:
+    """A count or cost as a provider reported it; anything else (a session edited by
+    hand, a provider's odd reply) counts as nothing."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return value
+    return 0
 
 
 def strengths_and_gaps(doc: dict[str, Any], questions: dict[str, Any]) -> dict[str, list[str]]:
@@ -155,13 +164,15 @@ def strengths_and_gaps(doc: dict[str, Any], questions: dict[str, Any]) -> dict[s
     gaps: list[tuple[int, str]] = []
     for q in doc["questions"]:
         bank_q = questions.get(q["question_id"])
+        # A session recorded with another version of the bank may name a point it lacks.
+        points = {p.id: p for p in bank_q.rubric} if bank_q else {}
         for pid in q["covered"]:
-            w = bank_q.point(pid).weight if bank_q else 1
+            w = points[pid].weight if pid in points else 1
             strengths.append((w, f"{q['question_id']}: {pid}"))
         for pid in q["missed"]:
-            w = bank_q.point(pid).weight if bank_q else 1
+            w = points[pid].weight if pid in points else 1
             gaps.append((w, f"{q['question_id']}: {pid}"
-                         + (f" ({bank_q.point(pid).covers})" if bank_q else "")))
+                         + (f" ({points[pid].covers})" if pid in points else "")))
     return {"strengths": [s for _, s in sorted(strengths, key=lambda x: -x[0])],
             "gaps": [g for _, g in sorted(gaps, key=lambda x: -x[0])]}
 

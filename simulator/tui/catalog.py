@@ -169,25 +169,23 @@ def session_when(session_id: str, manifest: dict[str, Any]) -> str:
         return str(manifest.get("created", "?"))[:16].replace("T", " ")
 
 
-def list_sessions(root: Path) -> list[SessionRow]:
-    """Every session under ``root``, newest first; unreadable ones are left out."""
-    from simulator.sessions.store import list_session_dirs, read_session
+def list_sessions(root: Path) -> tuple[list[SessionRow], list[str]]:
+    """Every session under ``root``, newest first, and a note for each one that could
+    not be read (which, and why): one bad session hides no other."""
+    from simulator.sessions.store import read_sessions
     from simulator.sessions.summary import round_document
 
+    sessions, notes = read_sessions(root)
     rows = []
-    for d in list_session_dirs(root):
-        try:
-            s = read_session(d)
-        except UserError:
-            continue
+    for s in sessions:
         doc = round_document(s.events, s.dir)
         qs = doc["questions"]
         cov = sum(q["coverage"] for q in qs) / len(qs) if qs else 0.0
         rows.append(SessionRow(
-            s.id, d, session_when(s.id, s.manifest), str(s.manifest.get("status", "?")),
+            s.id, s.dir, session_when(s.id, s.manifest), str(s.manifest.get("status", "?")),
             str(s.manifest.get("bank") or doc.get("bank") or "?"), len(qs), len(doc["turns"]),
             cov, s.events[-1].t if s.events else 0.0))
-    return rows[::-1]
+    return rows[::-1], notes
 
 
 def delete_session(root: Path, session_dir: Path) -> None:

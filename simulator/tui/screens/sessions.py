@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,6 +30,9 @@ class SessionsScreen(AppScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[SessionRow] = []
+        #: Sessions left out of the list, one line each saying which and why.
+        self.skipped: list[str] = []
+        self._told: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static("Sessions", id="sessions-bar", classes="topbar")
@@ -58,11 +63,23 @@ class SessionsScreen(AppScreen):
 
     @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
     def _list(self) -> None:
+        settings = self.iapp.settings
+        self._post_rows(settings.sessions_dir() if settings is not None else None)
+
+    def _post_rows(self, root: Path | None) -> None:
+        """Read the sessions (in a worker thread) and hand the rows to the screen."""
         from simulator.tui.catalog import list_sessions
 
-        settings = self.iapp.settings
-        root = settings.sessions_dir() if settings is not None else None
-        self.post_message(SessionsListed(list_sessions(root) if root else []))
+        rows, notes = list_sessions(root) if root else ([], [])
+        self.app.call_from_thread(self._note_skipped, notes)
+        self.post_message(SessionsListed(rows))
+
+    def _note_skipped(self, notes: list[str]) -> None:
+        self.skipped = notes
+        for note in notes:
+            if note not in self._told:  # once each, not at every refresh
+                self._told.add(note)
+                self.notify(note, severity="warning", timeout=8, markup=False)
 
     @on(SessionsListed)
     def _listed(self, message: SessionsListed) -> None:
@@ -79,15 +96,19 @@ class SessionsScreen(AppScreen):
                                            (f" {r.coverage:>4.0%}", "")),
                           fmt_duration(r.length_s), key=str(r.dir))
         empty = self.query_one("#sessions-empty", Static)
+        left_out = (f"; {len(self.skipped)} damaged session"
+                    f"{'s' if len(self.skipped) != 1 else ''} left out ({self.skipped[0]})"
+                    if self.skipped else "")
         if self.rows:
             empty.update(Content.styled(
-                f"{len(self.rows)} round{'s' if len(self.rows) != 1 else ''} recorded",
-                "$foreground-muted"))
+                f"{len(self.rows)} round{'s' if len(self.rows) != 1 else ''} recorded"
+                + left_out, "$foreground-muted"))
             table.move_cursor(row=min(keep, len(self.rows) - 1))
             table.focus()
         else:
-            empty.update(Content.styled("No rounds recorded yet. Press n to set one up.",
-                                        "$foreground-muted"))
+            empty.update(Content.styled(
+                f"No readable rounds{left_out}." if left_out else
+                "No rounds recorded yet. Press n to set one up.", "$foreground-muted"))
 
     def _selected(self) -> SessionRow | None:
         table = self.query_one("#sessions", DataTable)
@@ -126,12 +147,10 @@ class SessionsScreen(AppScreen):
 
         settings = self.iapp.settings
         assert settings is not None
-        from simulator.tui.catalog import list_sessions
-
         delete_session(settings.sessions_dir(), row.dir)
         self.app.call_from_thread(self.notify, f"Deleted the round recorded {row.when}.",
                                   timeout=4)
-        self.post_message(SessionsListed(list_sessions(settings.sessions_dir())))
+        self._post_rows(settings.sessions_dir())
 
     def action_new_round(self) -> None:
         self.iapp.action_new_round()
