@@ -19,6 +19,7 @@ from typing import Protocol, TypeVar
 
 from simulator.assess.coverage import word_rarity
 from simulator.audio import SAMPLE_RATE
+from simulator.audio.echo_gate import EchoGate
 from simulator.audio.endpoint import EndpointConfig, EndReason
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
@@ -158,6 +159,8 @@ class AnswerRecorder:
         self._t = t
         self._render = render
         self._play = play
+        #: Tells the interviewer's voice from the candidate's while a reply is begun.
+        self.echo = EchoGate(parts.listen.frame_len)
 
     def _rel(self, path: Path) -> str:
         return str(path.relative_to(self.p.session_dir))
@@ -294,7 +297,8 @@ class AnswerRecorder:
         hooks = CaptureHooks(on_level=notes.put, on_paused=lambda x: notes.put(_Paused(x)),
                              on_stopped=lambda r: notes.put(_Stopped(r)),
                              stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused,
-                             on_ended=ended if resumable else None, on_resumed=resumed)
+                             on_ended=ended if resumable else None, on_resumed=resumed,
+                             is_echo=self.echo.is_echo)
         settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
                                    p.listen.pre_roll_s, p.listen.resume_s)
         turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s),

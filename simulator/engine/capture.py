@@ -25,6 +25,9 @@ from simulator.speech.transcript import Transcript
 TAIL_PAD_S = 0.35
 #: One level report every this many frames: about eleven a second at 30 ms, enough for a meter.
 LEVEL_EVERY = 3
+#: Voice this long, unbroken, takes the turn back after an end: a syllable or two. A click,
+#: a cough or a stray frame of the interviewer's echo is not the candidate going on.
+RESUME_ONSET_S = 0.18
 
 
 @dataclass(frozen=True)
@@ -217,12 +220,13 @@ def _taken_back(frames: Iterator[np.ndarray], det: EndpointDetector, stop: threa
     """Listen on for ``window_s`` after the end: the frames since it once the candidate
     speaks again (the detector has followed them), or None when they did not."""
     heard: list[np.ndarray] = []
-    last_speech_at = det.last_speech_at
+    voiced = 0
     for frame in frames:
         echo = is_echo is not None and is_echo(frame)
         heard.append(np.zeros_like(frame) if echo else frame)
         det.update(heard[-1])
-        if det.last_speech_at != last_speech_at:
+        voiced = voiced + 1 if det.is_speech(frame_db(heard[-1])) else 0
+        if voiced * det.frame_s >= RESUME_ONSET_S - 1e-9:
             return heard
         if stop.is_set() or len(heard) * det.frame_s >= window_s:
             return None

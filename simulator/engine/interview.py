@@ -308,7 +308,8 @@ class Interview:
             path = self._render(text, f"{answer.turn + 1:02d}-{kind}.wav")
             timed = self._clock.prompt_ready()
             player = None if self.cancel.is_set() else self.p.player
-            return Reply(judged, after, path, Playing(player, path, withdrawn), timed, said)
+            playing = Playing(player, path, withdrawn, self._recorder.echo)
+            return Reply(judged, after, path, playing, timed, said)
 
         return reply
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 Player = Callable[[Path, threading.Event], None]
 
@@ -17,13 +18,23 @@ Player = Callable[[Path, threading.Event], None]
 POLL_S = 0.05
 
 
+class Heard(Protocol):
+    """What listens while the interviewer speaks, told what is being played (its echo)."""
+
+    def playing_file(self, path: Path) -> None: ...
+
+    def stopped(self) -> None: ...
+
+
 class Playing:
     """One remark being said; ``stop`` ends it early (it may already be set: then it is
-    never started)."""
+    never started). ``heard`` is told when it starts and stops."""
 
-    def __init__(self, player: Player | None, path: Path, stop: threading.Event):
+    def __init__(self, player: Player | None, path: Path, stop: threading.Event,
+                 heard: Heard | None = None):
         self.path = path
         self._stop = stop
+        self._heard = heard
         self._error: BaseException | None = None
         self._thread: threading.Thread | None = None
         if player is not None and not stop.is_set():
@@ -33,9 +44,14 @@ class Playing:
 
     def _play(self, player: Player) -> None:
         try:
+            if self._heard is not None:
+                self._heard.playing_file(self.path)
             player(self.path, self._stop)
         except BaseException as exc:  # raised again in the thread that waits for it
             self._error = exc
+        finally:
+            if self._heard is not None:
+                self._heard.stopped()
 
     def stop(self) -> None:
         """Stop saying it now, and wait until the device has let go."""
