@@ -16,8 +16,30 @@ _UNSPEAKABLE = re.compile(
 )
 
 
+#: The longest shipped prompt is 48 words; 250 is about two minutes aloud, which espeak
+#: renders in 0.2 s (its time grows faster than the text: 20,000 words took over 300 s).
+MAX_SPOKEN_WORDS = 250
+#: The longest shipped prompt is 278 characters; this also bounds one endless 'word'.
+MAX_SPOKEN_CHARS = 2000
+
+
+def spoken_length_problem(text: str) -> str | None:
+    """Why ``text`` is too long to be said in one breath of the interview, or None."""
+    words = len(text.split())
+    if words > MAX_SPOKEN_WORDS:
+        return (f"is {words} words long; a spoken text may have at most {MAX_SPOKEN_WORDS} "
+                "(about two minutes aloud); shorten it")
+    if len(text) > MAX_SPOKEN_CHARS:
+        return (f"is {len(text)} characters long; a spoken text may have at most "
+                f"{MAX_SPOKEN_CHARS}; shorten it")
+    return None
+
+
 def speakability_problem(text: str) -> str | None:
     """Why ``text`` would sound wrong read aloud by TTS, or None."""
+    too_long = spoken_length_problem(text)
+    if too_long:
+        return too_long
     if not text.isascii():
         return "contains a non-ASCII character; spell it out"
     m = _UNSPEAKABLE.search(text)

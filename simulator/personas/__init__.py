@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 import random
-import tomllib
+import re
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from simulator import locations
+from simulator.banks.model import spoken_length_problem
+from simulator.config import read_toml
 from simulator.errors import UserError
 from simulator.speech.tts import VoiceSettings
+
+#: A named field in a persona's text: {count}. Anything else in braces is the user's
+#: text, never code: it is filled by plain replacement, never str.format.
+_FIELD = re.compile(r"\{([^{}]*)\}")
+#: The fields each text may use; a text not named here has none.
+FIELDS = {"opening": ("count",), "time_warning": ("seconds",)}
+
+
+def fill(template: str, **values: object) -> str:
+    """The template with each {name} given in ``values`` replaced; other text, braces
+    included, stays as written."""
+    return _FIELD.sub(lambda m: str(values[m[1]]) if m[1] in values else m[0], template)
+
+
+def _text_problem(text: str, known: tuple[str, ...]) -> str | None:
+    """Why a persona's text cannot be said, or None."""
+    if not text.strip():
+        return "is empty; write what the interviewer says"
+    for m in _FIELD.finditer(text):
+        if m[1] not in known:
+            fields = " or ".join(f"{{{k}}}" for k in known)
+            return (f"uses {m[0]}, which is not a field here; " + (
+                f"use {fields}" if known else "this text has no fields") + ", or drop the braces")
+    return spoken_length_problem(text)
 
 
 class _M(BaseModel):
@@ -40,6 +66,22 @@ class StyleSection(_M):
     cut_in: str = "Let me stop you there; we're at time."
     """Said when the time limit ends an answer (timing 'cut_in'); the round moves on."""
 
+    @field_validator("*")
+    @classmethod
+    def _sayable(cls, value: str | list[str], info: ValidationInfo) -> str | list[str]:
+        known = FIELDS.get(info.field_name or "", ())
+        for text in [value] if isinstance(value, str) else value:
+            problem = _text_problem(text, known)
+            if problem:
+                raise ValueError(problem)
+        return value
+
+    def opening_for(self, count: int) -> str:
+        return fill(self.opening, count=count)
+
+    def time_warning_for(self, seconds: int) -> str:
+        return fill(self.time_warning, seconds=seconds)
+
 
 class Persona(_M):
     id: str = ""
@@ -50,6 +92,15 @@ class Persona(_M):
     """One line on the interviewing style."""
     voice: VoiceSection = VoiceSection()
     style: StyleSection = StyleSection()
+
+    @field_validator("name", "description")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        # Shown on screen and sent to the LLM with every judgement.
+        problem = spoken_length_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     def voice_settings(self, rate_scale: float = 1.0) -> VoiceSettings:
         return VoiceSettings(self.voice.voice, int(self.voice.rate * rate_scale),
@@ -72,19 +123,18 @@ def load_persona(name_or_path: str) -> Persona:
     path = Path(name_or_path).expanduser()
     if path.suffix != ".toml":
         path = locations.voices_dir() / f"{name_or_path}.toml"
-    if not path.is_file():
+    if not path.exists():
         names = ", ".join(sorted(p.stem for p in locations.voices_dir().glob("*.toml")))
         raise UserError(f"no persona {name_or_path!r}; use one of: {names}, or a .toml path",
                         field="interview.persona")
+    raw = read_toml(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return Persona.model_validate({"id": path.stem, **raw})
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"not valid TOML ({exc})", path=path) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err["loc"])
-        raise UserError(err["msg"], path=path, field=key) from None
+        raise UserError(err["msg"].removeprefix("Value error, "), path=path,
+                        field=key) from None
 
 
 def list_personas() -> list[Persona]:

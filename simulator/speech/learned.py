@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from simulator.banks.files import load_yaml
 from simulator.errors import UserError
 from simulator.locations import user_glossary_file
 
@@ -23,8 +24,8 @@ def load(path: Path | None = None) -> dict[str, list[str]]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = load_yaml(path, field="glossary")
+    except yaml.YAMLError as exc:
         problem = str(exc).splitlines()[0]
         raise UserError(f"cannot be read as YAML ({problem}); fix or delete it", path=path,
                         field="glossary") from None
