@@ -154,6 +154,19 @@ def test_one_damaged_session_never_hides_the_others(capsys, tmp_path, how):
         assert len(err.strip().splitlines()) == 1 and why in err and str(bad) in err
 
 
+def test_a_session_folder_that_links_elsewhere_is_not_followed(capsys, tmp_path):
+    root = tmp_path / "sessions"
+    write_session(root)
+    elsewhere = write_session(tmp_path / "elsewhere", BAD)
+    (root / BAD).symlink_to(elsewhere)
+    code, out, err = run(capsys, root, "sessions", "--json")
+    assert code == 0 and [r["id"] for r in json.loads(out)] == [GOOD]
+    assert err.startswith(f"note: skipped session {BAD}: is a link to a folder elsewhere")
+    code, _, err = run(capsys, root, "report", BAD)
+    assert code == 2 and f"no session {BAD!r}" in err
+    assert not list(elsewhere.glob("report-*"))
+
+
 def test_a_torn_last_line_is_a_crash_not_damage(capsys, tmp_path):
     root = tmp_path / "sessions"
     session = write_session(root, events=session_events()[:4], status="recording")

@@ -13,9 +13,10 @@ import typing
 from pathlib import Path
 from typing import Any, Union
 
-# Letters, digits, '.', '_' and '-', starting with a letter or digit: one plain file
-# name, never '..', a separator or an absolute path. Ids we make are about 30 long.
-_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# Letters (any script, as a round's label may be), digits, '.', '_' and '-', starting
+# with a letter or digit: one plain file name, never '..', a separator, a space or a
+# control character. Ids we make are under 50 long.
+_NAME_RE = re.compile(r"[^\W_][\w.-]{0,127}")
 
 
 def is_safe_name(name: object) -> bool:

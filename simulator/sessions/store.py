@@ -288,15 +288,21 @@ def find_session(root: Path, ref: str) -> Path:
 
 
 def list_session_dirs(root: Path) -> list[Path]:
+    """The session folders in ``root``; a link to a folder elsewhere is not one of them,
+    so nothing found through the sessions folder is read or written outside it."""
     if not root.is_dir():
         return []
-    return sorted(d for d in root.iterdir() if (d / EVENTS).exists())
+    return sorted(d for d in root.iterdir() if not d.is_symlink() and (d / EVENTS).exists())
 
 
 def read_sessions(root: Path) -> tuple[list[StoredSession], list[str]]:
     """Every readable session under ``root``, oldest first, and for each one that could
     not be read a one-line note saying which and why: one bad session hides no other."""
     sessions, notes = [], []
+    if root.is_dir():
+        notes += [f"skipped session {d.name}: is a link to a folder elsewhere; copy the "
+                  "session into the sessions folder to list it"
+                  for d in sorted(root.iterdir()) if d.is_symlink() and (d / EVENTS).exists()]
     for d in list_session_dirs(root):
         try:
             sessions.append(read_session(d))
