@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -280,13 +281,48 @@ def _strip_fences(text: str) -> str:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TimeoutError):
         return f"the LLM timed out ({exc})"
+    unreachable = _connection_problem(exc)
+    if unreachable:
+        return f"the LLM {unreachable}"
     name = type(exc).__name__
     status = getattr(exc, "status_code", None)
     label = {"RateLimitError": "was rate limited", "InternalServerError": "had a server error",
              "AuthenticationError": "rejected the API key", "APIConnectionError":
-             "could not be reached", "NotFoundError": "does not know that model"}.get(
-                 name, f"failed ({name})")
+             "could not be reached", "NotFoundError": "does not know that model",
+             "Timeout": "timed out"}.get(name, f"failed ({name})")
     return f"the LLM {label}" + (f" (HTTP {status})" if status else "")
+
+
+def _connection_problem(exc: BaseException) -> str | None:
+    """Why no connection was made, read from under the provider's error: litellm reports
+    a refused connection as a server error (HTTP 500), which sends the user looking at
+    the wrong thing."""
+    where = ""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        where = where or _address(cause)
+        if isinstance(cause, ConnectionRefusedError):
+            return (f"could not connect to {where or 'the server'}: connection refused; "
+                    "is the server running, and is llm.api_base right?")
+        if isinstance(cause, socket.gaierror):
+            return (f"could not connect to {where or 'the server'}: its host name is not "
+                    "known; check llm.api_base and the network")
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _address(exc: BaseException) -> str:
+    """host:port of the request an httpx error was about ('' for any other error: litellm's
+    own errors carry a placeholder request, not the real one)."""
+    if not type(exc).__module__.startswith("httpx"):
+        return ""
+    try:
+        url = exc.request.url  # type: ignore[attr-defined]
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when it has none
+        return ""
+    return f"{url.host}:{url.port or (443 if url.scheme == 'https' else 80)}"
 
 
 def _usage(resp: Any) -> dict[str, Any] | None:
