@@ -26,6 +26,18 @@ def _add_config_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--persona", help="interviewer persona from voices/ (or a .toml path)")
 
 
+def _question_count(text: str) -> int:
+    """--questions N: 0 or less is refused here, where it once quietly became the default 3."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; use 1 or more") \
+            from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"a round needs at least 1 question, not {n}")
+    return n
+
+
 def _add_round_flags(p: argparse.ArgumentParser) -> None:
     _add_config_flags(p)
     p.add_argument("--no-speak", action="store_true", help="do not play the interviewer's voice")
@@ -51,7 +63,8 @@ def _add_app_flags(ap: argparse.ArgumentParser) -> None:
     g.add_argument("--bank", metavar="NAME_OR_PATH", default=s, help="a bank from bank/ or a file")
     g.add_argument("--question", action="append", metavar="ID", default=s,
                    help="ask this question (repeatable, in order)")
-    g.add_argument("--questions", type=int, metavar="N", default=s, help="how many questions")
+    g.add_argument("--questions", type=_question_count, metavar="N", default=s,
+                   help="how many questions")
     g.add_argument("--topic", action="append", default=s, help="draw from this topic")
     g.add_argument("--level", action="append", choices=["intro", "core", "senior"], default=s,
                    help="draw at this level")
@@ -131,7 +144,8 @@ def _add_run_parser(sub: Any) -> None:
     run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
     run.add_argument("--question", action="append", default=[], metavar="ID",
                      help="ask this question (repeatable, in order)")
-    run.add_argument("--questions", type=int, metavar="N", help="how many questions")
+    run.add_argument("--questions", type=_question_count, metavar="N",
+                     help="how many questions")
     run.add_argument("--topic", action="append", default=[], help="draw from this topic")
     run.add_argument("--level", action="append", default=[],
                      choices=["intro", "core", "senior"], help="draw at this level")

@@ -49,6 +49,9 @@ class Choices:
                 known[k] = tuple(str(x) for x in known[k] or ())
         if known.get("mode") not in MODES:
             known.pop("mode", None)
+        count = known.get("count")
+        if count is not None and not (type(count) is int and count >= 1):  # a file is data
+            known.pop("count")
         return cls(**known)
 
 
