@@ -11,8 +11,11 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.geometry import Size
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -27,6 +30,11 @@ if TYPE_CHECKING:
     from simulator.tui.catalog import Catalog, StatusChecker
     from simulator.tui.options import RoundPlan
     from simulator.tui.replay_model import Player
+
+
+#: Below 20 rows the set-up screen's Start button and the round's check panel leave the
+#: screen, and below 70 columns the set-up choices are cut to a word: the app says so.
+MIN_WIDTH, MIN_HEIGHT = 70, 20
 
 
 class InterviewApp(App[None]):
@@ -59,6 +67,8 @@ class InterviewApp(App[None]):
         self._replay_player = replay_player
         self._selections_file = selections_file
         self._theme_name = theme
+        self._too_small: Notification | None = None
+        """The notice saying the terminal is too small, while it is shown."""
 
     # -- start ----------------------------------------------------------------------
 
@@ -68,6 +78,25 @@ class InterviewApp(App[None]):
     def on_mount(self) -> None:
         # 'auto' was resolved before the app took the terminal (see launch.py).
         self.theme = self._theme_name or (LIGHT if self.options.theme == "light" else DARK)
+        self._check_size(self.size)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)
+
+    def _check_size(self, size: Size) -> None:
+        """A notice, shown on every screen until the terminal is large enough again: at a
+        smaller size panels silently fall off the screen and a round looks stuck."""
+        if self._too_small is not None:
+            # Queued behind the Notify that shows it, so it is never removed before it is added.
+            self.call_later(self._unnotify, self._too_small)
+            self._too_small = None
+        if size.width >= MIN_WIDTH and size.height >= MIN_HEIGHT:
+            return
+        self._too_small = Notification(
+            f"This terminal is {size.width}x{size.height}; the app needs at least "
+            f"{MIN_WIDTH}x{MIN_HEIGHT}. Make the window larger.", "Terminal too small",
+            "warning", timeout=float("inf"), markup=False)
+        self.post_message(Notify(self._too_small))
 
     def load_settings(self) -> Settings:
         """The configuration (called from a worker: reading it imports pydantic)."""
