@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from simulator.cli import main
 from simulator.console import ConsolePrinter
 from simulator.engine.events import QuestionAsked, SessionStarted, SttSummary, TurnKind
+from simulator.errors import UserError
 from simulator.sessions.store import SessionWriter
 from simulator.text import printable
 from tests.tui_support import SESSION_ID, app_for, session_events, write_session
@@ -296,3 +297,21 @@ def test_printable_keeps_newlines_and_drops_every_control():
     assert printable("one\ntwo\tthree\x1b[1;31m!\x1b[0m\r") == "one\ntwo three!"
     assert printable("a\nb", newlines=False) == "a b"
     assert printable("caf\u00e9 \u4e2d \U0001f642") == "caf\u00e9 \u4e2d \U0001f642"
+
+
+def test_a_full_disk_before_the_round_leaves_no_empty_session(capsys, tmp_path, monkeypatch):
+    import errno
+
+    root = tmp_path / "sessions"
+    write_session(root)
+
+    def full(*_: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(UserError, match="cannot write the session .No space left on device"):
+        SessionWriter(root, "full")
+    monkeypatch.undo()
+    assert [d.name for d in root.iterdir()] == [GOOD]
+    code, out, err = run(capsys, root, "report", "last")
+    assert code == 0 and err == "" and out.strip().endswith(f"report-{GOOD}.md")

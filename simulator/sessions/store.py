@@ -14,10 +14,11 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from simulator import __version__
 from simulator.engine.events import (
@@ -70,23 +71,39 @@ class SessionWriter:
     def __init__(self, root: Path, label: str = ""):
         self.id = new_session_id(label)
         self.dir = root / self.id
-        try:
-            if not root.exists():
-                root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-            self.dir.mkdir(mode=PRIVATE_DIR)
-            (self.dir / "audio").mkdir(mode=PRIVATE_DIR)
-        except OSError as exc:
-            raise UserError(f"cannot create the session folder ({exc.strerror}); set "
-                            "sessions.dir or --sessions-dir to a writable folder",
-                            path=self.dir) from None
         self.manifest: dict[str, Any] = {
             "format": FORMAT_VERSION, "id": self.id, "app_version": __version__,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "status": "recording",
         }
-        fd = os.open(self.dir / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE_FILE)
-        self._events = os.fdopen(fd, "a", encoding="utf-8")
-        self._save_manifest()
+        self._events = self._create(root)
+
+    def _create(self, root: Path) -> TextIO:
+        """The private folder, its events file and first manifest; when the disk refuses
+        any of them, nothing is left behind (an empty session helps no one)."""
+        try:
+            if not root.exists():
+                root.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+            self.dir.mkdir(mode=PRIVATE_DIR)
+        except OSError as exc:
+            raise UserError(f"cannot create the session folder ({exc.strerror}); set "
+                            "sessions.dir or --sessions-dir to a writable folder",
+                            path=self.dir) from None
+        events: TextIO | None = None
+        try:
+            (self.dir / "audio").mkdir(mode=PRIVATE_DIR)
+            fd = os.open(self.dir / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+                         PRIVATE_FILE)
+            events = os.fdopen(fd, "a", encoding="utf-8")
+            self._save_manifest()
+        except OSError as exc:
+            if events is not None:
+                events.close()
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise UserError(f"cannot write the session ({exc.strerror}); free some space "
+                            "or set sessions.dir or --sessions-dir to another folder",
+                            path=self.dir) from None
+        return events
 
     def _save_manifest(self) -> None:
         _write_atomic(self.dir / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
