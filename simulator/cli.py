@@ -110,9 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("session", help="session id, id prefix, folder, or 'last'")
     rep.add_argument("--format", choices=["md", "html", "json", "srt", "vtt"], default="md")
     rep.add_argument("--out", type=Path, metavar="PATH",
-                     help="a file ending in the format's suffix (r.html; subtitles get their "
-                          "round audio beside them as r.wav), or a folder to write "
-                          "report-ID.* into (default: the session's folder)")
+                     help="the file to write when it ends in the format's suffix (r.html; "
+                          "r.srt puts the round audio beside it as r.wav), else a folder "
+                          "to write report-ID.* into (default: the session's folder)")
     _add_config_flags(rep)
 
     pg = sub.add_parser("progress", help="trends across your recorded rounds")
