@@ -30,6 +30,7 @@ from simulator.engine.events import (
 )
 from simulator.errors import UserError
 from simulator.sessions.checks import bad_field, bad_value, inside, is_safe_name, kind_of
+from simulator.text import printable
 
 MANIFEST = "manifest.json"
 EVENTS = "events.jsonl"
@@ -327,4 +328,5 @@ def read_sessions(root: Path) -> tuple[list[StoredSession], list[str]]:
             where = ": ".join(p for p in (Path(exc.path).name if exc.path else None,
                                           exc.field) if p)
             notes.append(f"skipped session {d.name}: {where}: {exc.detail}")
-    return sessions, notes
+    # A folder's name is anyone's: the notes go to a terminal and the app as they are.
+    return sessions, [printable(n, newlines=False) for n in notes]
