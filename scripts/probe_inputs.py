@@ -3,7 +3,8 @@
 Each case runs the installed CLI in a subprocess under a time limit, in a
 throw-away home, and is counted as clean (exit 2, one line naming the file, no
 traceback), or as a traceback, a crash (a signal), a hang or a wrong result.
-Usage: .venv/bin/python scripts/probe_inputs.py [-k SUBSTRING] [-v]
+Usage: .venv/bin/python scripts/probe_inputs.py [-k SUBSTRING] [-v]; with
+PYTHONPATH=/path/to/an/older/checkout it probes that checkout's code instead.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CLI = str(ROOT / ".venv" / "bin" / "interview")
+#: `python -m simulator`, so PYTHONPATH=OTHER_CHECKOUT probes that code (a baseline).
+CLI = [sys.executable, "-m", "simulator"]
 LIMIT_S = 20
 GOOD_BANK = (ROOT / "bank" / "starter.yaml").read_text(encoding="utf-8")
 GOOD_PERSONA = (ROOT / "voices" / "senior.toml").read_text(encoding="utf-8")
@@ -253,7 +255,7 @@ def main() -> int:
             argv = case.write(d)
             env = {**os.environ, "HOME": str(d), "XDG_CONFIG_HOME": str(d / "xdg-config"),
                    "XDG_DATA_HOME": str(d / "xdg-data")}
-            p = subprocess.run(["timeout", str(LIMIT_S), CLI, *argv], capture_output=True,
+            p = subprocess.run(["timeout", str(LIMIT_S), *CLI, *argv], capture_output=True,
                                text=True, errors="replace", env=env, cwd=d)
             v = verdict(case, p.returncode, p.stdout, p.stderr)
         finally:
