@@ -112,11 +112,12 @@ LIVE_TRANSCRIPT_S = 2.0
 #: The paths compared: settings overrides on top of the defaults; "live_transcript_s" is
 #: the live draft interval. A setting this version does not have is left out, with a note.
 #: "naive" switches off every reading and end-of-turn refinement: a fixed 3 s window
-#: (thinking_s no longer than silence_s), no turn model, the answer read after its end.
+#: (thinking_s no longer than silence_s), no turn model, the answer read after its end,
+#: and an end once decided is final (no resume).
 PATHS: dict[str, dict[str, Any]] = {
     "default": {},
     "naive": {"audio": {"silence_s": 3.0, "thinking_s": 3.0, "turn_model": False,
-                        "speculate": False, "streaming": False}},
+                        "speculate": False, "streaming": False, "resume_s": 0.0}},
 }
 #: What every path shares: the microphone, one answer per question, the offline judge.
 COMMON: dict[str, dict[str, Any]] = {

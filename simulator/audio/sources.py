@@ -11,7 +11,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -29,8 +29,10 @@ class AnswerSource(Protocol):
     realtime: bool
     #: Where the audio came from, for the session record.
     label: str
-    #: Input problems (overflows) seen while recording; empty when there were none.
-    status_flags: list[str]
+    @property
+    def status_flags(self) -> list[str]:
+        """Input problems (overflows) seen while recording; empty when there were none."""
+        ...
 
     def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]: ...
 
@@ -97,42 +99,92 @@ def parse_device(spec: str) -> int | str | None:
     return int(spec) if spec.isdigit() else spec
 
 
-class MicrophoneAnswer:
-    """The live microphone, through a sounddevice InputStream."""
+#: Blocks kept while no answer is being recorded: a few seconds, so the memory stays
+#: bounded between answers however long the interviewer talks.
+IDLE_BLOCKS = 100
 
-    realtime = True
+
+class Microphone:
+    """One input stream for the whole round, opened at the first answer and kept open, so
+    each later answer starts with the stream already running: a candidate who starts at
+    once loses no word to a stream starting up (tens to hundreds of ms)."""
 
     def __init__(self, frame_len: int, device: str = ""):
         self.frame_len = frame_len
         self.device = parse_device(device)
-        self.label = f"microphone:{device or 'default'}"
-        #: Input problems (overflows) seen while recording.
+        self._blocks: queue.Queue[np.ndarray] = queue.Queue()
+        self._stream: Any = None
+        self._lock = threading.Lock()
+        #: Input problems (overflows) seen since the stream opened.
         self.status_flags: list[str] = []
 
-    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+    def _callback(self, indata: np.ndarray, frames: int, t: object, status: object) -> None:
+        if status:
+            self.status_flags.append(str(status))
+        if self._blocks.qsize() >= IDLE_BLOCKS:
+            try:  # nobody is listening: the oldest block goes
+                self._blocks.get_nowait()
+            except queue.Empty:
+                pass
+        self._blocks.put(indata[:, 0].copy())
+
+    def _open(self) -> None:
         import sounddevice as sd
 
-        q: queue.Queue[np.ndarray] = queue.Queue()
+        with self._lock:
+            if self._stream is not None:
+                return
+            try:
+                self._stream = sd.InputStream(
+                    device=self.device, samplerate=SAMPLE_RATE, channels=1, dtype="float32",
+                    blocksize=self.frame_len, callback=self._callback,
+                )
+                self._stream.start()
+            except (sd.PortAudioError, ValueError) as exc:
+                self._stream = None
+                raise UserError(
+                    f"cannot open the microphone ({exc}); run `interview devices` and set "
+                    "audio.input_device", field="audio.input_device",
+                ) from None
 
-        def callback(indata: np.ndarray, frames: int, t: object, status: object) -> None:
-            if status:
-                self.status_flags.append(str(status))
-            q.put(indata[:, 0].copy())
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        """The blocks heard from now on (what was heard before this call is dropped: it
+        belongs to no answer), until ``cancel``."""
+        self._open()
+        while True:
+            try:
+                self._blocks.get_nowait()
+            except queue.Empty:
+                break
+        while not cancel.is_set():
+            try:
+                block = self._blocks.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            yield block
 
-        try:
-            stream = sd.InputStream(
-                device=self.device, samplerate=SAMPLE_RATE, channels=1, dtype="float32",
-                blocksize=self.frame_len, callback=callback,
-            )
-        except (sd.PortAudioError, ValueError) as exc:
-            raise UserError(
-                f"cannot open the microphone ({exc}); run `interview devices` and set "
-                "audio.input_device", field="audio.input_device",
-            ) from None
-        with stream:
-            while not cancel.is_set():
-                try:
-                    block = q.get(timeout=0.5)
-                except queue.Empty:
-                    continue
-                yield block
+    def close(self) -> None:
+        with self._lock:
+            if self._stream is not None:
+                self._stream.close()
+                self._stream = None
+
+
+class MicrophoneAnswer:
+    """One answer from the round's microphone."""
+
+    realtime = True
+
+    def __init__(self, microphone: Microphone, device: str = ""):
+        self.microphone = microphone
+        self.label = f"microphone:{device or 'default'}"
+        self._flags_before = len(microphone.status_flags)
+
+    @property
+    def status_flags(self) -> list[str]:
+        """Input problems (overflows) seen while this answer was recorded."""
+        return self.microphone.status_flags[self._flags_before:]
+
+    def frames(self, cancel: threading.Event) -> Iterator[np.ndarray]:
+        self._flags_before = len(self.microphone.status_flags)
+        yield from self.microphone.frames(cancel)

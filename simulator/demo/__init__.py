@@ -69,3 +69,6 @@ class ScriptedCandidate:
         if self.player is not None:
             self.player(path, self._cancel)
         return FileAnswer(path, self.frame_len, realtime=False)
+
+    def close(self) -> None:
+        pass

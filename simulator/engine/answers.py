@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from simulator.audio.sources import AnswerSource, FileAnswer, MicrophoneAnswer, answer_files
+from simulator.audio.sources import (
+    AnswerSource,
+    FileAnswer,
+    Microphone,
+    MicrophoneAnswer,
+    answer_files,
+)
 from simulator.clock import SYSTEM_CLOCK, Clock
 from simulator.engine.events import TurnKind
 
@@ -26,6 +32,10 @@ class AnswerProvider(Protocol):
 
     def next_answer(self, turn: TurnInfo) -> AnswerSource | None:
         """The next answer, or None when there are no more (the round ends)."""
+        ...
+
+    def close(self) -> None:
+        """The round is over: let go of any device."""
         ...
 
 
@@ -51,14 +61,22 @@ class FolderAnswers:
         self._next += 1
         return FileAnswer(path, self.frame_len, self.realtime, self.clock)
 
+    def close(self) -> None:
+        pass
+
 
 class MicrophoneAnswers:
-    """The live microphone for every turn."""
+    """The live microphone for every turn: one stream, kept open from the first answer to
+    the end of the round."""
 
     def __init__(self, frame_len: int, device: str = ""):
         self.frame_len = frame_len
         self.device = device
         self.label = f"microphone:{device or 'default'}"
+        self.microphone = Microphone(frame_len, device)
 
     def next_answer(self, turn: TurnInfo) -> AnswerSource | None:
-        return MicrophoneAnswer(self.frame_len, self.device)
+        return MicrophoneAnswer(self.microphone, self.device)
+
+    def close(self) -> None:
+        self.microphone.close()

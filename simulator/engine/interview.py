@@ -174,6 +174,15 @@ class Interview:
         )
         for notice in [*info.notices, *self.notices]:
             yield Notice(self._t(), notice)
+        try:
+            yield from self._questions()
+        finally:
+            p.answers.close()  # the microphone, kept open from answer to answer
+
+    def _questions(self) -> Iterator[Event]:
+        """The opening, each question in turn, the closing; the session's end, however
+        it comes."""
+        p = self.p
         status = SessionStatus.COMPLETE
         try:
             yield from self._open()
