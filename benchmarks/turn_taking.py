@@ -92,6 +92,7 @@ from benchmarks.delivery import JOIN_S, _trim  # noqa: E402
 from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.config import Settings, load_settings  # noqa: E402
+from simulator.engine import LIVE_TRANSCRIPT_S as LIVE_DEFAULT  # noqa: E402
 from simulator.engine import events as ev  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
 from simulator.text import bare_alnum, is_filler, strip_fillers, tokens  # noqa: E402
@@ -108,7 +109,7 @@ RESUME_GIVE_UP_S = 6.0
 #: its monitor (scripts/pulse makes them the defaults), as tests/test_microphone_path.py.
 DEVICE = "pulse"
 #: How often a microphone answer is drafted for the live view, as `interview run` does.
-LIVE_TRANSCRIPT_S = 2.0
+LIVE_TRANSCRIPT_S = LIVE_DEFAULT
 #: The paths compared: settings overrides on top of the defaults; "live_transcript_s" is
 #: the live draft interval. A setting this version does not have is left out, with a note.
 #: "naive" switches off every reading and end-of-turn refinement: a fixed 3 s window

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,8 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--json", action="store_true")
     _add_config_flags(pg)
 
-    ss = sub.add_parser("sessions", help="list recorded sessions")
+    ss = sub.add_parser("sessions", help="list recorded sessions; --recover judges the "
+                                         "answer an interrupted one was recording")
     ss.add_argument("--json", action="store_true")
+    ss.add_argument("--recover", nargs="?", const="", metavar="ID",
+                    help="turn the answer an interrupted session was recording (killed, "
+                         "a power cut, a full disk) into a judged turn: transcribed from "
+                         "its audio, judged and measured, the session closed. ID: that "
+                         "session; without it, every session listed as interrupted")
     _add_config_flags(ss)
 
     _add_glossary_parser(sub)
@@ -213,27 +222,23 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
     from simulator.console import ConsolePrinter, print_summary
-    from simulator.engine.events import AwaitingCorrections, Notice
     from simulator.sessions.summary import round_document, strengths_and_gaps
 
     printer = None if as_json else ConsolePrinter(
         low_confidence=prepared.interview.p.low_confidence)
-    events = []
-    try:
-        for event in prepared.events():
-            events.append(event)
-            if printer:
-                printer.handle(event)
-            elif isinstance(event, Notice):
-                print(f"note: {printable(event.message)}", file=sys.stderr)
-            if isinstance(event, AwaitingCorrections):
-                controls = prepared.interview.controls
-                for heard, meant in review.next(event.unsure):
-                    controls.correct(heard, meant)
-                controls.talk()
-    except KeyboardInterrupt:
-        print(f"\nStopped. What was recorded is kept in {prepared.session.dir}", file=sys.stderr)
-        return 130
+    with _ended_by_signals(prepared.interview.controls) as signalled:
+        try:
+            events = _events(prepared, printer, review)
+        except KeyboardInterrupt:
+            print(f"\nStopped. What was recorded is kept in {prepared.session.dir}; "
+                  f"`interview sessions --recover {prepared.session.id}` judges the answer "
+                  "that was cut off.", file=sys.stderr)
+            return 128 + signalled[0] if signalled else 130
+        except OSError as exc:  # the disk refused the answer's audio, mid-round
+            from simulator.sessions.store import disk_refused
+
+            raise disk_refused(exc, exc.filename or prepared.session.dir,
+                               prepared.session.dir) from None
     doc = round_document(events, prepared.session.dir)
     doc["summary"] = strengths_and_gaps(doc, {q.id: q for q in prepared.questions})
     if as_json:
@@ -242,11 +247,69 @@ def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
         print_summary(doc)
         print(f"Session saved: {prepared.session.dir}")
         print(f"Replay it with: interview replay {prepared.session.id}")
+    if signalled:
+        return 128 + signalled[0]  # as a process the signal ended would
     return 0 if doc["status"] == "complete" else 1
+
+
+def _events(prepared: Any, printer: Any, review: Any) -> list[Any]:
+    """Run the round, showing each event as it comes; the events."""
+    from simulator.engine.events import AwaitingCorrections, Notice
+
+    events = []
+    for event in prepared.events():
+        events.append(event)
+        if printer:
+            printer.handle(event)
+        elif isinstance(event, Notice):
+            print(f"note: {printable(event.message)}", file=sys.stderr)
+        if isinstance(event, AwaitingCorrections):
+            controls = prepared.interview.controls
+            for heard, meant in review.next(event.unsure):
+                controls.correct(heard, meant)
+            controls.talk()
+    return events
+
+
+@contextlib.contextmanager
+def _ended_by_signals(controls: Any) -> Iterator[list[int]]:
+    """While a round runs, SIGTERM and SIGHUP end it as the app's end key does: the
+    answer under way is kept and judged and the session closed as cancelled. A second
+    one stops at once, as Ctrl-C does. Yields the signals received."""
+    got: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield got  # only the main thread may take signals; a caller's thread keeps its own
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        if got:
+            raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+        got.append(signum)
+        if signum == signal.SIGHUP:
+            _lose_terminal()
+        controls.end()
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield got
+    finally:
+        for sig, was in old.items():
+            signal.signal(sig, was)
+
+
+def _lose_terminal() -> None:
+    """The terminal hung up: what would be printed to it goes nowhere, rather than
+    failing the round that is being closed."""
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        for fd in (1, 2):
+            os.dup2(null, fd)
+        os.close(null)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from simulator.banks.select import Selection
+    from simulator.engine import LIVE_TRANSCRIPT_S
     from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
     from simulator.rounds import listen_options, pick_questions, prepare_round
 
@@ -271,7 +334,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     settings.interview.questions, shuffle, args.seed)
     label, questions = pick_questions(args.bank, sel)
     # Spoken in real time: transcribe as it goes, for the live pace and filler figures.
-    live_s = 2.0 if (args.realtime or not args.answers) else 0.0
+    live_s = LIVE_TRANSCRIPT_S if (args.realtime or not args.answers) else 0.0
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
                              seed=args.seed, controls=controls, live_transcript_s=live_s)
     return _drive(prepared, args.json, review)
@@ -380,8 +443,11 @@ def cmd_progress(args: argparse.Namespace) -> int:
 def cmd_sessions(args: argparse.Namespace) -> int:
     from simulator.sessions.store import read_sessions
     from simulator.sessions.summary import round_document
+    from simulator.tui.catalog import session_state
 
     settings = _settings(args)
+    if args.recover is not None:
+        return _recover(settings, args.recover)
     sessions, notes = read_sessions(settings.sessions_dir())
     _noted(notes)
     rows = []
@@ -390,20 +456,58 @@ def cmd_sessions(args: argparse.Namespace) -> int:
         qs = doc["questions"]
         cov = sum(q["coverage"] for q in qs) / len(qs) if qs else 0.0
         length = s.events[-1].t if s.events else 0.0
+        status, unjudged_s = session_state(s)
         rows.append({"id": s.id, "dir": str(s.dir), "created": s.manifest.get("created"),
-                     "status": s.manifest.get("status"), "questions": len(qs),
+                     "status": status, "questions": len(qs),
                      "turns": len(doc["turns"]), "coverage": round(cov, 3),
-                     "length_s": round(length, 1)})
+                     "length_s": round(length, 1), "unjudged_audio_s": unjudged_s})
     if args.json:
         print(json.dumps(rows, indent=2))
     elif not rows:
         print(f"No sessions yet in {settings.sessions_dir()}")
     else:
-        for r in rows:
-            print(printable(f"{r['id']:<40} {r['status']:<11} {r['questions']} questions  "
-                            f"{r['coverage']:.0%} covered  {r['length_s']:.0f} s",
-                            newlines=False))
+        _print_sessions(rows)
     return 0
+
+
+def _print_sessions(rows: list[dict[str, Any]]) -> None:
+    for r in rows:
+        cut = (f"  {r['unjudged_audio_s']:.1f} s of answer never judged"
+               if r["unjudged_audio_s"] else "")
+        print(printable(f"{r['id']:<40} {r['status']:<11} {r['questions']} questions  "
+                        f"{r['coverage']:.0%} covered  {r['length_s']:.0f} s{cut}",
+                        newlines=False))
+    interrupted = sum(1 for r in rows if r["status"] == "interrupted")
+    if interrupted:
+        print(f"\n{interrupted} interrupted session{'s' if interrupted > 1 else ''}: "
+              "`interview sessions --recover` judges the answer each was recording and "
+              "closes it.")
+
+
+def _recover(settings: Settings, ref: str) -> int:
+    """`interview sessions --recover [ID]`: one line per session, and exit 2 if any
+    could not be recovered (each says why)."""
+    from simulator.sessions.store import find_session, read_sessions
+    from simulator.tui.catalog import recover_session, session_state
+
+    root = settings.sessions_dir()
+    if ref:
+        folders = [find_session(root, ref)]
+    else:
+        sessions, notes = read_sessions(root)
+        _noted(notes)
+        folders = [s.dir for s in sessions if session_state(s)[0] == "interrupted"]
+        if not folders:
+            print(f"No interrupted sessions in {root}; nothing to recover.")
+            return 0
+    failed = 0
+    for folder in folders:
+        try:
+            print(printable(recover_session(settings, folder), newlines=False))
+        except UserError as exc:
+            failed += 1
+            print(f"interview: error: {printable(str(exc), newlines=False)}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointConfig, EndpointDetector
 from simulator.engine.capture import Recording
 from simulator.engine.reading import ReaderSettings
-from simulator.engine.streaming import MAX_STRETCH_S, StreamingReader
+from simulator.engine.streaming import DRAFT_WINDOW_S, MAX_STRETCH_S, StreamingReader
 from simulator.speech.stt import SttInfo
 from simulator.speech.transcript import Transcript, Word
 
@@ -90,3 +90,51 @@ def test_a_short_answer_is_one_reading_of_its_speech():
     heard = read_through(np.concatenate([silence(0.5), tone(6.0), silence(2.0)]), stt)
     assert len(stt.read_s) == 1 and 6.0 <= stt.read_s[0] <= 6.0 + 0.3 + 0.4
     assert heard.text == "part1" and stt.drafts == 0, "no drafts for an answer read from a file"
+
+
+class WordEvery2s:
+    """Hears a word every 2 s of its clip ("w0", "w1", ...), and notes each draft's length."""
+
+    info = SttInfo("every-2s", "-", "cpu", "int8")
+
+    def __init__(self) -> None:
+        self.draft_s: list[float] = []
+
+    def load(self) -> None:
+        pass
+
+    def transcribe(self, audio: np.ndarray, vocabulary: str | None = None,
+                   draft: bool = False) -> Transcript:
+        seconds = len(audio) / SAMPLE_RATE
+        if draft:
+            self.draft_s.append(seconds)
+        words = [Word(f"w{i}", 2.0 * i + 0.1, 2.0 * i + 0.5, 0.9)
+                 for i in range(int(seconds // 2.0))]
+        return Transcript("").with_words(words) if words else Transcript.nothing()
+
+
+def test_a_live_draft_reads_the_end_of_a_long_stretch_and_keeps_the_words_before():
+    stt = WordEvery2s()
+    views: list[Transcript] = []
+    det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
+    recording = Recording(pre_roll_s=0.3)
+    reader = StreamingReader(stt, ReaderSettings("vocabulary", partial_every_s=1.0),
+                             live=True, on_draft=views.append)
+    audio = tone(18.0)  # one stretch still open: no pause to close it at
+    try:
+        for i in range(0, len(audio) - FRAME + 1, FRAME):
+            recording.add(audio[i:i + FRAME])
+            det.update(audio[i:i + FRAME])
+            reader.heard(recording, det)
+            if reader._draft is not None:
+                reader._draft.result()  # each draft done before the next frame: repeatable
+    finally:
+        reader.close()
+    assert len(stt.draft_s) >= 10
+    # Past the window, a draft reads its last few seconds, not the whole stretch again...
+    assert max(stt.draft_s[-5:]) <= DRAFT_WINDOW_S + 2.0
+    # ...and the live view still holds the stretch's first words, in order, each once.
+    last = views[-1]
+    starts = [w.start for w in last.words]
+    assert last.words[0].start < 1.0 and starts == sorted(set(starts))
+    assert len(last.words) >= 7, last.verbatim

@@ -26,8 +26,9 @@ from simulator.speech.transcript import Transcript
 #: when a 1 s silence ends the answer.
 SPECULATE_AFTER_S = 0.4
 #: A live view waits at least this many times as long as the last one took, so a slow
-#: machine (or a big model) makes fewer and the final transcript is not kept waiting.
-PARTIAL_COST_FACTOR = 3
+#: machine (or a big model) makes fewer, and drafting takes at most half a core: the
+#: other half and core are left for the stretches being committed.
+PARTIAL_COST_FACTOR = 2
 
 
 @dataclass(frozen=True)

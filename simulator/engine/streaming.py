@@ -24,7 +24,7 @@ from simulator.audio.levels import FRAME_S, frame_rms
 from simulator.engine.capture import TAIL_PAD_S, Recording
 from simulator.engine.reading import SPECULATE_AFTER_S, DraftPacing, ReaderSettings, read_span
 from simulator.speech.stt import Transcriber
-from simulator.speech.transcript import Transcript
+from simulator.speech.transcript import Transcript, Word
 
 #: A stretch is closed at a pause at least this long (a breath between sentences)...
 CUT_PAUSE_S = 0.5
@@ -41,6 +41,11 @@ SHORT_PAUSE_S = 0.2
 MAX_STRETCH_S = 28.0
 #: How far back from the longest allowed end to look for that quiet moment.
 QUIET_SEARCH_S = 3.0
+#: A live draft reads only about this much of the open stretch's end: the words before it
+#: are the last draft's, which does not change them. Whisper's cost is mostly fixed per
+#: reading, but a 20 s stretch still took 0.7 s on 2 cores against 0.45 s for 8 s, and
+#: the live view trails the speaker by a draft's interval plus its cost.
+DRAFT_WINDOW_S = 8.0
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class StreamingReader:
         self._open_lo: int | None = None
         self._tail: _Tail | None = None
         self._draft: Future[Transcript] | None = None
+        self._drafted: list[Word] = []
+        """The latest draft's words of the open stretch, timed on the answer."""
         self._pacing = DraftPacing(settings.partial_every_s)
         self._said = ""
 
@@ -145,7 +152,7 @@ class StreamingReader:
         job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:cut], lo)
         job.add_done_callback(lambda j: self._emit(j, cut))
         self._closed.append(_Stretch(lo, job))
-        self._open_lo, self._tail = cut, None
+        self._open_lo, self._tail, self._drafted = cut, None, []
 
     def _read_tail(self, recording: Recording, det: EndpointDetector) -> None:
         """The candidate has paused: read the open stretch now, in case this is the end."""
@@ -165,13 +172,27 @@ class StreamingReader:
                 and (self._tail is None or self._tail.job.done()))
 
     def _start_draft(self, recording: Recording, det: EndpointDetector) -> None:
-        """A live view of the open stretch, up to this frame."""
+        """A live view of the open stretch, up to this frame: its last DRAFT_WINDOW_S read
+        afresh from a word's end, the words before kept from the last draft."""
         assert self._open_lo is not None
-        lo = self._open_lo
+        open_lo, start_s = self._open_lo, (recording.samples / SAMPLE_RATE - DRAFT_WINDOW_S)
+        kept = [w for w in self._drafted if w.end <= start_s]
+        lo = max(open_lo, int(kept[-1].end * SAMPLE_RATE)) if kept else open_lo
+        if lo == open_lo:
+            kept = []
         audio = recording.audio()[lo:]
         self._draft = self._pool.submit(self._pacing.timed, det.elapsed_s, lambda: read_span(
             self.stt, self.settings, audio, lo, draft=True))
-        self._draft.add_done_callback(lambda j: self._emit(j, lo))
+        self._draft.add_done_callback(lambda j: self._emit_draft(j, open_lo, kept))
+
+    def _emit_draft(self, job: Future[Transcript], open_lo: int, kept: list[Word]) -> None:
+        """A draft of the open stretch from ``open_lo``, after the words ``kept`` from the last."""
+        if open_lo != self._open_lo or job.cancelled() or job.exception() is not None:
+            return
+        words = [*kept, *job.result().words]
+        self._drafted = words
+        self._emit_reading(Transcript("").with_words(words) if words else job.result(),
+                           None)
 
     def _emit(self, job: Future[Transcript], lo: int) -> None:
         """The answer so far: what is committed, and this reading of the stretch that is
@@ -179,9 +200,12 @@ class StreamingReader:
         stretch has been closed since: its final reading is coming."""
         if lo != self._open_lo or job.cancelled() or job.exception() is not None:
             return
+        self._emit_reading(job.result(), job)
+
+    def _emit_reading(self, reading: Transcript, job: Future[Transcript] | None) -> None:
+        """The committed stretches read so far (``job``'s left out), then ``reading``."""
         done = [s.job for s in self._closed if s.job.done()]
-        so_far = Transcript.joined([j.result() for j in done if j is not job]
-                                   + [job.result()])
+        so_far = Transcript.joined([j.result() for j in done if j is not job] + [reading])
         self._said = so_far.verbatim
         if self.on_draft is not None:
             self.on_draft(so_far)

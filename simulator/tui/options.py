@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from simulator.engine import LIVE_TRANSCRIPT_S
+
 if TYPE_CHECKING:
     from simulator.banks.model import Question
 
@@ -73,7 +75,7 @@ class AppOptions:
     """Settings from command-line flags."""
     theme: str = "auto"
     """'auto' (follow the terminal), 'dark' or 'light'."""
-    live_transcript_s: float = 2.0
+    live_transcript_s: float = LIVE_TRANSCRIPT_S
     """While the candidate speaks, transcribe this often for the live transcript."""
 
 

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 from textual.worker import Worker, WorkerState
 
+from simulator.engine import LIVE_TRANSCRIPT_S
 from simulator.engine.controls import RoundControls, Stage
 from simulator.engine.events import Control, Decision, RemarkKind, SessionStatus, TurnKind
 from simulator.tui.messages import (
@@ -74,7 +75,8 @@ class InterviewScreen(AppScreen):
         Binding("escape", "leave", "Back", show=False),
     ]
 
-    def __init__(self, plan: RoundPlan, settings: Settings, live_transcript_s: float = 2.0,
+    def __init__(self, plan: RoundPlan, settings: Settings,
+                 live_transcript_s: float = LIVE_TRANSCRIPT_S,
                  autostart: bool = True):
         super().__init__()
         self.plan = plan
