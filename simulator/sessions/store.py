@@ -11,6 +11,8 @@ device and policy names.
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
 import json
 import os
 import secrets
@@ -49,14 +51,97 @@ PRIVATE_FILE = 0o600
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """``text`` as the whole of ``path``, all or nothing; a refused write (a full disk)
+    leaves neither a half file nor its ``.tmp`` behind."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
-    os.fchmod(fd, PRIVATE_FILE)  # a .tmp left by a crash keeps its old mode otherwise
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+        os.fchmod(fd, PRIVATE_FILE)  # a .tmp left by a crash keeps its old mode otherwise
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+
+#: The smallest block a filesystem allocates: a manifest rewritten within it needs no more.
+_BLOCK = 4096
+
+
+def _write_in_place(path: Path, text: str) -> bool:
+    """``text`` over the manifest's own bytes, padded with spaces (JSON allows them) so
+    the file keeps its blocks: on a full disk, where a new copy cannot be made, the old
+    one can still be overwritten. True when it was."""
+    data = text.encode("utf-8")
+    try:
+        old = path.stat().st_size
+        if len(data) > max(old, _BLOCK):
+            return False  # would need a block the full disk does not have
+        fd = os.open(path, os.O_WRONLY)
+    except OSError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        try:
+            fh.write(data.ljust(old, b" "))
+            fh.flush()
+        except OSError:
+            return False
+        # Blocks already allocated are rewritten in the page cache; a full disk's
+        # fsync may still complain, and there is nothing better left to do.
+        with contextlib.suppress(OSError):
+            os.fsync(fh.fileno())
+    return True
+
+
+def save_manifest(folder: Path, manifest: dict[str, Any], *, last_resort: bool = False
+                  ) -> None:
+    """Write a session's manifest atomically; with ``last_resort`` (closing after the
+    disk refused), over the old one in place when no new copy can be made."""
+    text = json.dumps(manifest, indent=2) + "\n"
+    try:
+        _write_atomic(folder / MANIFEST, text)
+    except OSError:
+        if not (last_resort and _write_in_place(folder / MANIFEST, text)):
+            raise
+
+
+def append_events(folder: Path, events: list[Event]) -> None:
+    """Add events to a recorded session's events file, synced. A last line torn by a
+    crash (no newline: half an event, never readable) is cut off first, so the new lines
+    do not glue onto it and damage the file. Refused while a round still records it."""
+    fd = os.open(folder / EVENTS, os.O_RDWR | os.O_APPEND)
+    with os.fdopen(fd, "r+b") as fh:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UserError("is being recorded by a round that is still running; let it "
+                            "end first", path=folder) from None
+        data = fh.read(MAX_EVENTS_BYTES + 1)  # read_session refused a larger one already
+        whole = data.rfind(b"\n") + 1
+        if whole < len(data):
+            fh.truncate(whole)
+        fh.write(b"".join(json.dumps(e.to_dict()).encode("utf-8") + b"\n" for e in events))
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
+
+
+def is_recording(folder: Path) -> bool:
+    """Is a round (in this process or another) recording this session right now?"""
+    try:
+        fd = os.open(folder / EVENTS, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
 
 
 def make_private(path: Path) -> None:
@@ -95,6 +180,9 @@ class SessionWriter:
             (self.dir / "audio").mkdir(mode=PRIVATE_DIR)
             fd = os.open(self.dir / EVENTS, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
                          PRIVATE_FILE)
+            # Held while the round runs and let go by the system when the process dies
+            # (kill -9 too): it tells a session being recorded from an interrupted one.
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             events = os.fdopen(fd, "a", encoding="utf-8")
             self._save_manifest()
         except OSError as exc:
@@ -106,33 +194,58 @@ class SessionWriter:
                             path=self.dir) from None
         return events
 
-    def _save_manifest(self) -> None:
-        _write_atomic(self.dir / MANIFEST, json.dumps(self.manifest, indent=2) + "\n")
+    def _save_manifest(self, last_resort: bool = False) -> None:
+        save_manifest(self.dir, self.manifest, last_resort=last_resort)
 
     def handle(self, event: Event) -> None:
-        self._events.write(json.dumps(event.to_dict()) + "\n")
-        self._events.flush()
-        os.fsync(self._events.fileno())
-        if isinstance(audio := getattr(event, "audio", None), str):
-            make_private(self.dir / audio)
-        if isinstance(event, SessionStarted):
-            self.manifest.update(bank=event.bank, persona=event.persona, policy=event.policy,
-                                 stt=asdict(event.stt), question_ids=event.question_ids)
-            self._save_manifest()
-        elif isinstance(event, SessionEnded):
-            self.manifest.update(status=event.status.value, turns=event.turns,
-                                 ended=datetime.now(UTC).isoformat(timespec="seconds"))
-            self._save_manifest()
+        """Record one event. When the disk refuses (full, read-only, gone), a UserError
+        naming the file: what was written before it is kept, and ``close`` still marks
+        the manifest where it can."""
+        where = self.dir / EVENTS
+        try:
+            self._events.write(json.dumps(event.to_dict()) + "\n")
+            self._events.flush()
+            os.fsync(self._events.fileno())
+            if isinstance(audio := getattr(event, "audio", None), str):
+                make_private(self.dir / audio)
+            where = self.dir / MANIFEST
+            if isinstance(event, SessionStarted):
+                self.manifest.update(bank=event.bank, persona=event.persona,
+                                     policy=event.policy, stt=asdict(event.stt),
+                                     question_ids=event.question_ids)
+                self._save_manifest()
+            elif isinstance(event, SessionEnded):
+                self.manifest.update(status=event.status.value, turns=event.turns,
+                                     ended=datetime.now(UTC).isoformat(timespec="seconds"))
+                self._save_manifest()
+        except OSError as exc:
+            raise disk_refused(exc, where, self.dir) from None
 
     def close(self, status: str | None = None) -> None:
+        """Close the events file and, if the round never said how it ended, mark the
+        manifest with ``status``. Never raises: it runs while another error is told."""
         if status and self.manifest.get("status") == "recording":
             self.manifest["status"] = status
-            self._save_manifest()
+            with contextlib.suppress(OSError):
+                self._save_manifest(last_resort=True)
         if not self._events.closed:
-            self._events.close()
-        for path in self.dir.rglob("*"):  # whatever else the round left, e.g. a cut answer
-            if path.is_file() and not path.is_symlink():
-                make_private(path)
+            with contextlib.suppress(OSError):  # the line the disk refused, told already
+                self._events.close()
+        with contextlib.suppress(OSError):
+            for path in self.dir.rglob("*"):  # whatever else the round left, e.g. a cut answer
+                if path.is_file() and not path.is_symlink():
+                    make_private(path)
+
+
+def disk_refused(exc: OSError, path: Path | str, session_dir: Path) -> UserError:
+    """A write the disk refused mid-round, as the one line the user reads: which file,
+    why, that what came before is kept, and what to do."""
+    why = exc.strerror or str(exc)
+    fix = ("free some space" if exc.errno in (errno.ENOSPC, errno.EDQUOT)
+           else "make the sessions folder writable")
+    return UserError(f"cannot write it ({why}); the round stopped. What was recorded "
+                     f"before is kept in {session_dir}: {fix}, then run `interview sessions "
+                     "--recover` to judge the answer it was recording", path=path)
 
 
 @dataclass(frozen=True)

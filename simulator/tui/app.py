@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import traceback
 from collections.abc import Iterable
 from functools import partial
@@ -31,6 +34,13 @@ if TYPE_CHECKING:
     from simulator.tui.options import RoundPlan
     from simulator.tui.replay_model import Player
 
+
+#: Signals that close the app as its end key and ctrl+q would: a shutdown, a logout, a
+#: terminal closed.
+CLOSING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+#: How long a round may take, after such a signal, to judge the answer under way and close
+#: its session before the app exits anyway: a system shutdown waits 90 s before SIGKILL.
+ROUND_CLOSE_S = 30.0
 
 #: Below 20 rows the set-up screen's Start button and the round's check panel leave the
 #: screen, and below 70 columns the set-up choices are cut to a word: the app says so.
@@ -69,6 +79,8 @@ class InterviewApp(App[None]):
         self._theme_name = theme
         self._too_small: Notification | None = None
         """The notice saying the terminal is too small, while it is shown."""
+        self.signalled: int | None = None
+        """The closing signal received (SIGTERM, SIGHUP), once one was."""
 
     # -- start ----------------------------------------------------------------------
 
@@ -79,6 +91,39 @@ class InterviewApp(App[None]):
         # 'auto' was resolved before the app took the terminal (see launch.py).
         self.theme = self._theme_name or (LIGHT if self.options.theme == "light" else DARK)
         self._check_size(self.size)
+        loop = asyncio.get_running_loop()
+        for sig in CLOSING_SIGNALS:
+            # Only the main thread's loop can take signals; elsewhere the default stands.
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._on_closing_signal, sig)
+
+    def on_unmount(self) -> None:
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop = asyncio.get_running_loop()
+            for sig in CLOSING_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+    def _on_closing_signal(self, signum: int) -> None:
+        """End a round under way as its end key does (the answer kept and judged, the
+        session closed as cancelled), then exit; a second signal exits at once."""
+        if self.signalled is not None:
+            self.exit(return_code=128 + signum)
+            return
+        self.signalled = signum
+        self.run_worker(self._close_for_signal(signum), group="closing-signal")
+
+    async def _close_for_signal(self, signum: int) -> None:
+        from simulator.tui.screens.interview import ROUND_GROUP, InterviewScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, InterviewScreen) and not screen.finished:
+                screen.controls.end()
+        rounds = [w for w in self.workers if w.group == ROUND_GROUP and not w.is_finished]
+        for worker in rounds:
+            # Its failure, if any, was told on screen; the app exits either way.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(worker.wait(), ROUND_CLOSE_S)
+        self.exit(return_code=128 + signum)
 
     def on_resize(self, event: events.Resize) -> None:
         self._check_size(event.size)

@@ -1,4 +1,5 @@
-"""Past rounds: open one's report, replay it, or delete it."""
+"""Past rounds: open one's report, replay it, recover it if it was interrupted, or
+delete it."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ class SessionsScreen(AppScreen):
     BINDINGS = [
         Binding("enter", "open", "Report", priority=True),
         Binding("r", "replay", "Replay"),
+        # Shown by the line under the list when a round needs it, not in every footer.
+        Binding("R", "recover", "Recover", show=False),
         Binding("d", "delete", "Delete"),
         Binding("n", "new_round", "New round"),
         Binding("escape", "back", "Back"),
@@ -33,6 +36,8 @@ class SessionsScreen(AppScreen):
         #: Sessions left out of the list, one line each saying which and why.
         self.skipped: list[str] = []
         self._told: set[str] = set()
+        #: Sessions being recovered now, by folder: a second press waits for the first.
+        self.recovering: set[Path] = set()
 
     def compose(self) -> ComposeResult:
         yield Static("Sessions", id="sessions-bar", classes="topbar")
@@ -90,7 +95,8 @@ class SessionsScreen(AppScreen):
         for r in self.rows:
             tone = ("$text-success" if r.coverage >= 0.8 else
                     "$text-warning" if r.coverage >= 0.5 else "$text-error")
-            status = Content.styled(r.status, "" if r.status == "complete" else "$text-warning")
+            status = Content.styled(r.status, "" if r.status in ("complete", "recovered")
+                                    else "$text-warning")
             table.add_row(r.when, status, r.bank[:14], str(r.questions),
                           Content.assemble((coverage_bar(r.coverage, 8), tone),
                                            (f" {r.coverage:>4.0%}", "")),
@@ -99,10 +105,15 @@ class SessionsScreen(AppScreen):
         left_out = (f"; {len(self.skipped)} damaged session"
                     f"{'s' if len(self.skipped) != 1 else ''} left out ({self.skipped[0]})"
                     if self.skipped else "")
+        cut = [r for r in self.rows if r.status == "interrupted"]
+        unjudged_s = sum(r.unjudged_s for r in cut)
+        to_recover = (f"; {len(cut)} interrupted" + (f", {unjudged_s:.0f} s of answer never "
+                                                     "judged" if unjudged_s else "")
+                      + ": R recovers" if cut else "")
         if self.rows:
             empty.update(Content.styled(
                 f"{len(self.rows)} round{'s' if len(self.rows) != 1 else ''} recorded"
-                + left_out, "$foreground-muted"))
+                + to_recover + left_out, "$foreground-muted"))
             table.move_cursor(row=min(keep, len(self.rows) - 1))
             table.focus()
         else:
@@ -125,6 +136,33 @@ class SessionsScreen(AppScreen):
         row = self._selected()
         if row is not None:
             self.iapp.show_replay(row.dir)
+
+    def action_recover(self) -> None:
+        row = self._selected()
+        if row is None or row.dir in self.recovering:
+            return
+        if row.status != "interrupted":
+            self.notify(f"The round recorded {row.when} is {row.status}: nothing to recover.",
+                        timeout=4)
+            return
+        self.recovering.add(row.dir)
+        self.notify(f"Recovering the round recorded {row.when}: transcribing "
+                    f"{row.unjudged_s:.0f} s of answer...", timeout=4)
+        self._recover(row)
+
+    @work(thread=True, group="sessions-recover", exit_on_error=False)
+    def _recover(self, row: SessionRow) -> None:
+        """Transcribe and judge the cut-off answer off the UI thread (seconds, a model load)."""
+        from simulator.tui.catalog import recover_session
+
+        settings = self.iapp.settings
+        assert settings is not None
+        try:
+            said = recover_session(settings, row.dir)
+        finally:
+            self.app.call_from_thread(self.recovering.discard, row.dir)
+        self.app.call_from_thread(self.notify, said, timeout=8, markup=False)
+        self._post_rows(settings.sessions_dir())
 
     def action_delete(self) -> None:
         from simulator.tui.screens.confirm import ConfirmScreen
