@@ -79,7 +79,7 @@ class Silent:
     def final(self, recording: object, det: object) -> tuple[Transcript, bool]:
         return Transcript.nothing(), False
 
-    def said_so_far(self) -> str:
+    def said_at_pause(self, last_speech_at: float | None) -> str:
         return ""
 
     def close(self) -> None:

@@ -111,7 +111,7 @@ class BurstReader:
         self.finals += 1
         return BurstStt().transcribe(recording.audio()), False
 
-    def said_so_far(self) -> str:
+    def said_at_pause(self, last_speech_at: float | None) -> str:
         return ""
 
     def close(self) -> None:

@@ -138,3 +138,32 @@ def test_a_live_draft_reads_the_end_of_a_long_stretch_and_keeps_the_words_before
     starts = [w.start for w in last.words]
     assert last.words[0].start < 1.0 and starts == sorted(set(starts))
     assert len(last.words) >= 7, last.verbatim
+
+
+def test_only_a_reading_made_at_the_pause_tells_how_the_answer_stopped():
+    """A draft made mid-speech ends mid-sentence (Whisper often writes "..."): it must not
+    make the turn policy wait, nor a stale reading from an earlier pause."""
+    stt = WordEvery2s()
+    det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
+    recording = Recording(pre_roll_s=0.3)
+    reader = StreamingReader(stt, ReaderSettings("vocabulary", partial_every_s=1.0),
+                             live=True, on_draft=lambda t: None)
+    said: list[tuple[float, str]] = []
+    audio = np.concatenate([tone(6.0), silence(1.0), tone(5.0), silence(1.0)])
+    try:
+        for i in range(0, len(audio) - FRAME + 1, FRAME):
+            recording.add(audio[i:i + FRAME])
+            det.update(audio[i:i + FRAME])
+            reader.heard(recording, det)
+            for job in (reader._draft, reader._tail.job if reader._tail else None):
+                if job is not None:
+                    job.result()
+            said.append((det.elapsed_s, reader.said_at_pause(det.last_speech_at)))
+    finally:
+        reader.close()
+    speaking = [text for t, text in said if t < 6.0 or 7.2 < t < 12.0]
+    assert stt.draft_s and not any(speaking), "drafts were made but say nothing of a pause"
+    first_pause = [text for t, text in said if 6.5 < t < 7.0]
+    last_pause = [text for t, text in said if t > 12.5]
+    assert first_pause[-1] == "w0 w1 w2" and last_pause[-1].startswith("w0 w1 w2")
+    assert last_pause[-1] != first_pause[-1], "the reading of the pause now, not the last one"

@@ -137,8 +137,11 @@ class AnswerReader(Protocol):
         """The answer is over: its reading, and whether it was made before the end."""
         ...
 
-    def said_so_far(self) -> str:
-        """The latest reading of the answer so far (raw, as the transcriber wrote it)."""
+    def said_at_pause(self, last_speech_at: float | None) -> str:
+        """The reading of the answer made at the pause after the speech that ended at
+        ``last_speech_at`` (raw, as the transcriber wrote it); "" until it is ready. A
+        reading made while the candidate spoke ends mid-sentence, often on "...", and says
+        nothing of how they stopped."""
         ...
 
     def close(self) -> None:
@@ -150,7 +153,7 @@ class TurnPolicy(Protocol):
     """Decides, frame by frame, how much silence ends the answer now."""
 
     def update(self, recording: Recording, det: EndpointDetector, said: str) -> None:
-        """Set ``det.silence_window_s``; ``said`` is the latest reading of the answer."""
+        """Set ``det.silence_window_s``; ``said`` is the reading made at this pause, or ""."""
         ...
 
 
@@ -259,7 +262,7 @@ def _record(frames: Iterator[np.ndarray], writer: IncrementalWavWriter, reader: 
             break
         reader.heard(recording, det)
         if turn is not None:
-            turn.update(recording, det, reader.said_so_far())
+            turn.update(recording, det, reader.said_at_pause(det.last_speech_at))
             if ended is EndReason.SILENCE and det.silence_so_far_s < det.silence_window_s:
                 ended = None  # weighed again: the thought is still open
         if ended is not None and live:

@@ -75,6 +75,11 @@ class DraftPacing:
             self._cost = time.monotonic() - t0
 
 
+def came_out(job: Future[Transcript]) -> bool:
+    """The reading is done and came out (not cancelled, not failed)."""
+    return job.done() and not job.cancelled() and job.exception() is None
+
+
 @dataclass(frozen=True)
 class _Speculation:
     last_speech_at: float
@@ -101,7 +106,6 @@ class PauseReader:
         self._pacing = DraftPacing(settings.partial_every_s)
         self._spec: _Speculation | None = None
         self._draft: Future[Transcript] | None = None
-        self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
         if self._pool is None or not det.heard_speech:
@@ -121,8 +125,11 @@ class PauseReader:
         lo, hi = span
         return read_span(self.stt, self.settings, recording.audio()[lo:hi], lo), False
 
-    def said_so_far(self) -> str:
-        return self._said
+    def said_at_pause(self, last_speech_at: float | None) -> str:
+        spec = self._spec
+        if spec is None or spec.last_speech_at != last_speech_at or not came_out(spec.job):
+            return ""
+        return spec.job.result().verbatim
 
     def close(self) -> None:
         if self._pool is not None:
@@ -159,6 +166,5 @@ class PauseReader:
     def _emit(self, job: Future[Transcript]) -> None:
         if job.cancelled() or job.exception() is not None:
             return
-        self._said = job.result().verbatim
         if self.on_draft is not None:
             self.on_draft(job.result())

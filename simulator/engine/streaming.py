@@ -22,7 +22,13 @@ from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndpointDetector
 from simulator.audio.levels import FRAME_S, frame_rms
 from simulator.engine.capture import TAIL_PAD_S, Recording
-from simulator.engine.reading import SPECULATE_AFTER_S, DraftPacing, ReaderSettings, read_span
+from simulator.engine.reading import (
+    SPECULATE_AFTER_S,
+    DraftPacing,
+    ReaderSettings,
+    came_out,
+    read_span,
+)
 from simulator.speech.stt import Transcriber
 from simulator.speech.transcript import Transcript, Word
 
@@ -86,7 +92,6 @@ class StreamingReader:
         self._drafted: list[Word] = []
         """The latest draft's words of the open stretch, timed on the answer."""
         self._pacing = DraftPacing(settings.partial_every_s)
-        self._said = ""
 
     def heard(self, recording: Recording, det: EndpointDetector) -> None:
         if not det.heard_speech or det.speech_started_at is None:
@@ -119,8 +124,16 @@ class StreamingReader:
             tail, early = Transcript.nothing(), bool(self._closed)
         return Transcript.joined([*(s.job.result() for s in self._closed), tail]), early
 
-    def said_so_far(self) -> str:
-        return self._said
+    def said_at_pause(self, last_speech_at: float | None) -> str:
+        tail = self._tail
+        if tail is None or tail.last_speech_at != last_speech_at or not came_out(tail.job):
+            return ""
+        # A stretch closed at this pause holds its end; the tail is then empty.
+        last = self._closed[-1].job if self._closed else None
+        if last is not None and not came_out(last):
+            return ""
+        readings = [last.result()] if last is not None else []
+        return Transcript.joined([*readings, tail.job.result()]).verbatim
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -206,6 +219,5 @@ class StreamingReader:
         """The committed stretches read so far (``job``'s left out), then ``reading``."""
         done = [s.job for s in self._closed if s.job.done()]
         so_far = Transcript.joined([j.result() for j in done if j is not job] + [reading])
-        self._said = so_far.verbatim
         if self.on_draft is not None:
             self.on_draft(so_far)

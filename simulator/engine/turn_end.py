@@ -71,7 +71,8 @@ class TurnEnd:
         self._sounds_open = False
 
     def update(self, recording: Recording, det: EndpointDetector, said: str) -> None:
-        """After each frame: ``said`` is the latest reading of the answer so far."""
+        """After each frame: ``said`` is the reading of the answer made at this pause, or
+        "" while it is not ready."""
         if math.isinf(det.cfg.silence_s) or det.last_speech_at is None:
             return  # push-to-talk: the key ends the answer, not a silence
         if det.silence_so_far_s < ASK_AFTER_S:
