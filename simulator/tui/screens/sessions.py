@@ -160,7 +160,7 @@ class SessionsScreen(AppScreen):
         try:
             said = recover_session(settings, row.dir)
         finally:
-            self.app.call_from_thread(self.recovering.discard, row.dir)
+            self.app.call_from_thread(lambda: self.recovering.discard(row.dir))
         self.app.call_from_thread(self.notify, said, timeout=8, markup=False)
         self._post_rows(settings.sessions_dir())
 
