@@ -179,9 +179,16 @@ def test_a_disk_that_fills_mid_answer_stops_the_round_with_one_line(
     assert any(e.type == "answer_started" for e in stored.events)
     assert sf.info(str(session / "audio" / "01-answer.wav")).duration >= 0.5
 
+    # Recovering while the disk is still full: one line, and nothing lost for later.
+    assert cli.main(["sessions", "--recover", "--sessions-dir", str(sessions)]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "No space left on device" in line and "recover again" in line
+    assert not list(session.glob("*.tmp"))
+
     monkeypatch.setattr(os, "fsync", real_fsync)  # space freed
     assert cli.main(["sessions", "--recover", "--sessions-dir", str(sessions)]) == 0
-    assert "turn 1 recovered" in capsys.readouterr().out
+    assert "recovered" in capsys.readouterr().out
+    assert json.loads((session / "manifest.json").read_text())["status"] == "recovered"
     doc = replayed(sessions)
     assert doc["turns"][0]["answer"]["transcript"] and doc["turns"][0]["assessment"]
 

@@ -9,7 +9,8 @@ the engine would have written, so the answer is a turn like any other.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import contextlib
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,6 +58,8 @@ from simulator.speech.hearing import hear
 ANSWER_AUDIO = "audio/{turn:02d}-answer.wav"
 #: The manifest's status once a session was recovered.
 RECOVERED = "recovered"
+#: How the SessionEnded that recovering writes says so.
+BY_RECOVERING = "by `interview sessions --recover`"
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,10 @@ def unjudged(session: StoredSession) -> Unjudged | None:
 
 
 def needs_recovery(session: StoredSession) -> bool:
-    """Interrupted: an answer recorded and never judged, or a round that never said how
-    it ended."""
-    return unjudged(session) is not None or not ended(session)
+    """Interrupted: an answer recorded and never judged, a round that never said how it
+    ended, or a manifest the round could not update as it ended."""
+    return (unjudged(session) is not None or not ended(session)
+            or session.manifest.get("status") in ("recording", "interrupted"))
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class Recovered:
     audio_s: float
     transcript: str
     coverage: float | None
+    status: str = RECOVERED
+    """What the manifest says now."""
 
 
 class NoAnswers:
@@ -154,14 +160,23 @@ def recover(session: StoredSession, parts: RoundParts) -> Recovered | None:
         added += [*judged_events, Notice(t, f"turn {cut.turn}: recovered from its audio "
                                             "after the round was interrupted")]
         result = Recovered(cut.turn, finished.duration_s, transcript, coverage)
-    added.append(_ending(session, t, result.turn))
-    append_events(session.dir, added)
-    manifest = {**session.manifest, "status": RECOVERED,
+    if added or not ended(session):
+        added.append(_ending(session, t, result.turn))
+    last = next(e for e in reversed([*session.events, *added]) if isinstance(e, SessionEnded))
+    done = bool(added) or BY_RECOVERING in (last.error or "")  # a manifest left stale before
+    manifest = {**session.manifest, "status": RECOVERED if done else last.status.value,
                 "turns": max((e.turn for e in session.events if isinstance(e, QuestionAsked)),
                              default=0),
                 "recovered": datetime.now(UTC).isoformat(timespec="seconds")}
     manifest.setdefault("ended", manifest["recovered"])
-    save_manifest(session.dir, manifest)
+    result = replace(result, status=manifest["status"])
+    try:
+        append_events(session.dir, added)
+        save_manifest(session.dir, manifest)
+    except OSError as exc:
+        raise UserError(f"cannot write it ({exc.strerror or exc}); free some space or "
+                        "make the folder writable, then recover again",
+                        path=exc.filename or session.dir) from None
     return result
 
 
@@ -178,7 +193,8 @@ def _heard(session: StoredSession, parts: RoundParts, question: Question, cut: U
            t: float) -> AnswerFinished:
     """The cut-off answer heard from its audio, as the engine hears a finished one."""
     path = session.dir / cut.audio
-    repair_header(path)  # the last half second the header had not counted yet
+    with contextlib.suppress(OSError):  # read-only: the header's count is heard instead
+        repair_header(path)  # the last half second the header had not counted yet
     audio = read_audio(path)
     listening = _recorder(parts).listening(question)
     reading = read_span(parts.transcriber, ReaderSettings(listening.vocabulary.bias or None),
@@ -262,5 +278,4 @@ def _ending(session: StoredSession, t: float, turn: int | None) -> SessionEnded:
             else "no answer was being recorded")
     why = before.error if before is not None and before.error else "interrupted"
     status = before.status if before is not None else SessionStatus.CANCELLED
-    return SessionEnded(t, status, turns, error=f"{why}; {what} by `interview sessions "
-                                                 "--recover`")
+    return SessionEnded(t, status, turns, error=f"{why}; {what} {BY_RECOVERING}")

@@ -113,7 +113,7 @@ def append_events(folder: Path, events: list[Event]) -> None:
     """Add events to a recorded session's events file, synced. A last line torn by a
     crash (no newline: half an event, never readable) is cut off first, so the new lines
     do not glue onto it and damage the file. Refused while a round still records it."""
-    fd = os.open(folder / EVENTS, os.O_RDWR | os.O_APPEND)
+    fd = os.open(folder / EVENTS, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW)
     with os.fdopen(fd, "r+b") as fh:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -132,7 +132,8 @@ def append_events(folder: Path, events: list[Event]) -> None:
 def is_recording(folder: Path) -> bool:
     """Is a round (in this process or another) recording this session right now?"""
     try:
-        fd = os.open(folder / EVENTS, os.O_RDONLY)
+        # Not blocking on a FIFO, not following a link: a session is anyone's data.
+        fd = os.open(folder / EVENTS, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except OSError:
         return False
     try:

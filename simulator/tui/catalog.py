@@ -258,7 +258,7 @@ def recover_session(settings: Settings, session_dir: Path) -> str:
                 f"{session.id}: nothing to recover; it ended {status} with every answer "
                 "judged")
     if done.turn is None:
-        return f"{session.id}: closed as interrupted; no answer was being recorded"
+        return f"{session.id}: closed as {done.status}; no answer was left unjudged"
     heard = " ".join(done.transcript.split()[:_QUOTED_WORDS])
     more = " ..." if len(done.transcript.split()) > _QUOTED_WORDS else ""
     covered = f", {done.coverage:.0%} of the question covered" if done.coverage is not None \
