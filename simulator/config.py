@@ -7,9 +7,7 @@ are errors that name the file and the key.
 
 from __future__ import annotations
 
-import codecs
 import os
-import stat
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from simulator import locations
 from simulator.errors import UserError
+from simulator.files import decode, read_bytes
 
 ENV_PREFIX = "INTERVIEW_"
 #: The shipped config is 2.8 KB and a persona under 1 KB; 256 KB is room for any
@@ -245,40 +244,6 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _read_bytes(path: Path) -> bytes:
-    # The same rules as simulator.banks.files.read_bytes, which this layer may not import.
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISDIR(mode):
-            raise UserError("is a folder, not a file; name a .toml file", path=path)
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-            raise UserError("is a device, not a file; name a .toml file", path=path)
-        with path.open("rb") as fh:
-            data = fh.read(MAX_TOML_BYTES + 1)  # never more, whatever the file claims
-    except FileNotFoundError:
-        raise UserError("not found; check the path", path=path) from None
-    except OSError as exc:
-        raise UserError(f"cannot be read ({exc.strerror or exc}); check its permissions",
-                        path=path) from None
-    if len(data) > MAX_TOML_BYTES:
-        raise UserError(f"is larger than {MAX_TOML_BYTES // 1024} KB, far more than such a "
-                        "file needs; is it the right file?", path=path)
-    return data
-
-
-def _decode(data: bytes, path: Path) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UserError("is UTF-16; save it as UTF-8", path=path)
-    if b"\0" in data:
-        raise UserError("contains NUL bytes, so it is binary or UTF-16, not UTF-8 text; "
-                        "save it as UTF-8", path=path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset "
-                        f"{exc.start}); save it as UTF-8", path=path) from None
-
-
 def _deep_key(data: dict[str, Any]) -> str | None:
     """The first key nested past MAX_TOML_DEPTH, or None (walked without recursion)."""
     stack: list[tuple[str, Any, int]] = [(k, v, 1) for k, v in data.items()]
@@ -300,7 +265,7 @@ def _too_deep(path: Path, key: str | None) -> UserError:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """A config or persona file, bounded in size and depth; every problem a UserError."""
-    text = _decode(_read_bytes(path), path)
+    text = decode(read_bytes(path, MAX_TOML_BYTES), path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
