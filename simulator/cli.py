@@ -441,9 +441,9 @@ def cmd_progress(args: argparse.Namespace) -> int:
 
 
 def cmd_sessions(args: argparse.Namespace) -> int:
+    from simulator.sessions.recover import session_state
     from simulator.sessions.store import read_sessions
     from simulator.sessions.summary import round_document
-    from simulator.tui.catalog import session_state
 
     settings = _settings(args)
     if args.recover is not None:
@@ -487,8 +487,9 @@ def _print_sessions(rows: list[dict[str, Any]]) -> None:
 def _recover(settings: Settings, ref: str) -> int:
     """`interview sessions --recover [ID]`: one line per session, and exit 2 if any
     could not be recovered (each says why)."""
+    from simulator.recovery import recover_session
+    from simulator.sessions.recover import session_state
     from simulator.sessions.store import find_session, read_sessions
-    from simulator.tui.catalog import recover_session, session_state
 
     root = settings.sessions_dir()
     if ref:

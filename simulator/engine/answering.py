@@ -17,6 +17,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+import numpy as np
+
 from simulator.assess.coverage import word_rarity
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.echo_gate import EchoGate
@@ -24,7 +26,7 @@ from simulator.audio.endpoint import EndpointConfig, EndReason
 from simulator.audio.sources import AnswerSource
 from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.banks.model import Question
-from simulator.delivery.metrics import live_pace, measure
+from simulator.delivery.metrics import DeliveryConfig, live_pace, measure
 from simulator.engine.capture import (
     AnswerReader,
     CapturedAnswer,
@@ -149,6 +151,23 @@ def _drained(notes: queue.Queue[_Note | None]) -> Iterator[_Note]:
                 yield note
 
 
+def finished_event(t: float, turn: int, audio_path: str, audio: np.ndarray,
+                   end_reason: EndReason, heard: HeardAnswer, budget_s: int,
+                   delivery: DeliveryConfig, transcript_ms: float = 0.0,
+                   speculative: bool = False) -> AnswerFinished:
+    """The event that records an answer heard: its transcript, what was corrected in it,
+    and its delivery figures. ``audio_path`` is relative to the session folder."""
+    text = heard.transcript
+    return AnswerFinished(
+        t, turn, audio_path, round(len(audio) / SAMPLE_RATE, 2), end_reason, text.text,
+        list(text.words), text.silent, transcript_ms, speculative, heard.verbatim,
+        [f"{f.heard} -> {f.term}" for f in heard.corrections],
+        # Pace counts the words as said; counting the corrected ones measured no better
+        # (benchmarks/delivery.py: median error 2.1% against 1.8%).
+        measure(heard.said.words, audio, budget_s, delivery, heard.verbatim),
+    )
+
+
 class AnswerRecorder:
     """Records and hears the answers of one round."""
 
@@ -209,18 +228,9 @@ class AnswerRecorder:
 
     def _finished(self, turn: int, question: Question, path: Path, cap: CapturedAnswer,
                   heard: HeardAnswer) -> AnswerFinished:
-        t = heard.transcript
-        return AnswerFinished(
-            self._t(), turn, self._rel(path), round(len(cap.audio) / SAMPLE_RATE, 2),
-            cap.end_reason, t.text,
-            list(t.words),
-            t.silent, cap.transcript_ms, cap.speculative, heard.verbatim,
-            [f"{f.heard} -> {f.term}" for f in heard.corrections],
-            # Pace counts the words as said; counting the corrected ones measured no better
-            # (benchmarks/delivery.py: median error 2.1% against 1.8%).
-            measure(heard.said.words, cap.audio, question.budget_s, self.p.delivery,
-                    heard.verbatim),
-        )
+        return finished_event(self._t(), turn, self._rel(path), cap.audio, cap.end_reason,
+                              heard, question.budget_s, self.p.delivery, cap.transcript_ms,
+                              cap.speculative)
 
     def _endpoint(self, question: Question) -> EndpointConfig:
         p = self.p

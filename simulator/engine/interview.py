@@ -107,6 +107,20 @@ class Reply:
 Replier = Callable[[Answer, threading.Event], Reply]
 
 
+def judgement_events(t: float, turn: int, question_id: str, judged: Judgement) -> list[Event]:
+    """The events that record an answer's verdict and what the interviewer does next."""
+    a, f = judged.assessment, judged.follow_up
+    events: list[Event] = [Assessed(t, turn, question_id,
+                                    [PointResult(**asdict(v)) for v in a.points], a.coverage)]
+    if judged.fallback:
+        events.append(Notice(t, f"turn {turn}: {judged.fallback}; "
+                                "the offline policy judged this answer"))
+    events.append(Decided(t, turn, question_id, Decision.FOLLOW_UP if f else Decision.MOVE_ON,
+                          f.target if f else None, judged.reason, judged.policy,
+                          judged.fallback, judged.usage))
+    return events
+
+
 class Interview:
     def __init__(self, parts: RoundParts, cancel: threading.Event | None = None,
                  controls: RoundControls | None = None):
@@ -361,16 +375,7 @@ class Interview:
         else:
             judged = self._judgement(question, answer, thread, asked)
             self._clock.answered(turn, answer.captured.ended_at, answer.captured.transcript_ms)
-        a = judged.assessment
-        yield Assessed(self._t(), turn, question.id,
-                       [PointResult(**asdict(v)) for v in a.points], a.coverage)
-        if judged.fallback:
-            yield Notice(self._t(), f"turn {turn}: {judged.fallback}; "
-                                    "the offline policy judged this answer")
-        f = judged.follow_up
-        yield Decided(self._t(), turn, question.id,
-                      Decision.FOLLOW_UP if f else Decision.MOVE_ON, f.target if f else None,
-                      judged.reason, judged.policy, judged.fallback, judged.usage)
+        yield from judgement_events(self._t(), turn, question.id, judged)
         if self.controls.review and not self.cancel.is_set():
             # Practice: the verdict is on screen; go on when the candidate is (the time
             # they take is theirs, not the interviewer's).

@@ -10,18 +10,16 @@ the engine would have written, so the answer is a turn like any other.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator.assess.policy import Exchange
-from simulator.audio import SAMPLE_RATE
 from simulator.audio.endpoint import EndReason
 from simulator.audio.sources import AnswerSource, read_audio
 from simulator.audio.wavwriter import repair_header, samples_on_disk
 from simulator.banks.model import FollowUp, Question
-from simulator.delivery.metrics import measure
-from simulator.engine.answering import AnswerRecorder
+from simulator.engine.answering import AnswerRecorder, finished_event
 from simulator.engine.answers import TurnInfo
 from simulator.engine.controls import RoundControls
 from simulator.engine.events import (
@@ -30,17 +28,15 @@ from simulator.engine.events import (
     Assessed,
     Control,
     ControlUsed,
-    Decided,
-    Decision,
     Event,
     Notice,
-    PointResult,
     QuestionAsked,
     SessionEnded,
     SessionStatus,
     TranscriptCorrected,
     TurnKind,
 )
+from simulator.engine.interview import judgement_events
 from simulator.engine.parts import RoundParts
 from simulator.engine.reading import ReaderSettings, read_span
 from simulator.errors import UserError
@@ -199,14 +195,9 @@ def _heard(session: StoredSession, parts: RoundParts, question: Question, cut: U
     listening = _recorder(parts).listening(question)
     reading = read_span(parts.transcriber, ReaderSettings(listening.vocabulary.bias or None),
                         audio, 0)
-    heard = hear(reading, listening)
-    text = heard.transcript
     make_private(path)
-    return AnswerFinished(
-        t, cut.turn, cut.audio, round(len(audio) / SAMPLE_RATE, 2), EndReason.CANCELLED,
-        text.text, list(text.words), text.silent, 0.0, False, heard.verbatim,
-        [f"{f.heard} -> {f.term}" for f in heard.corrections],
-        measure(heard.said.words, audio, question.budget_s, parts.delivery, heard.verbatim))
+    return finished_event(t, cut.turn, cut.audio, audio, EndReason.CANCELLED,
+                          hear(reading, listening), question.budget_s, parts.delivery)
 
 
 def _recorder(parts: RoundParts) -> AnswerRecorder:
@@ -235,16 +226,7 @@ def _judged(session: StoredSession, parts: RoundParts, question: Question, turn:
     thread, asked = _thread(session, question, turn)
     thread.append(Exchange(_prompt(session, turn), transcript))
     judged = parts.policy.judge(question, thread, asked)
-    a, f = judged.assessment, judged.follow_up
-    events: list[Event] = [Assessed(t, turn, question.id,
-                                    [PointResult(**asdict(v)) for v in a.points], a.coverage)]
-    if judged.fallback:
-        events.append(Notice(t, f"turn {turn}: {judged.fallback}; "
-                                "the offline policy judged this answer"))
-    events.append(Decided(t, turn, question.id, Decision.FOLLOW_UP if f else Decision.MOVE_ON,
-                          f.target if f else None, judged.reason, judged.policy,
-                          judged.fallback, judged.usage))
-    return events, a.coverage
+    return judgement_events(t, turn, question.id, judged), judged.assessment.coverage
 
 
 def _prompt(session: StoredSession, turn: int) -> str:
@@ -279,3 +261,17 @@ def _ending(session: StoredSession, t: float, turn: int | None) -> SessionEnded:
     why = before.error if before is not None and before.error else "interrupted"
     status = before.status if before is not None else SessionStatus.CANCELLED
     return SessionEnded(t, status, turns, error=f"{why}; {what} {BY_RECOVERING}")
+
+
+def session_state(session: StoredSession) -> tuple[str, float]:
+    """How a session stands, as listings show it, and the seconds of answer audio it holds
+    unjudged: 'recording' while a round writes it, 'interrupted' when it stopped before
+    its last answer was judged or before it said how it ended."""
+    from simulator.sessions.store import is_recording
+
+    if is_recording(session.dir):
+        return "recording", 0.0
+    cut = unjudged(session)
+    if needs_recovery(session):
+        return "interrupted", cut.audio_s if cut else 0.0
+    return str(session.manifest.get("status", "?")), 0.0

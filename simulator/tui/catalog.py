@@ -22,9 +22,7 @@ from simulator.personas import list_personas
 if TYPE_CHECKING:
     from simulator.banks.model import Bank, Question
     from simulator.config import Settings
-    from simulator.engine.parts import RoundParts
     from simulator.personas import Persona
-    from simulator.sessions.store import StoredSession
     from simulator.tui.options import AppOptions
 
 
@@ -176,6 +174,7 @@ def session_when(session_id: str, manifest: dict[str, Any]) -> str:
 def list_sessions(root: Path) -> tuple[list[SessionRow], list[str]]:
     """Every session under ``root``, newest first, and a note for each one that could
     not be read (which, and why): one bad session hides no other."""
+    from simulator.sessions.recover import session_state
     from simulator.sessions.store import read_sessions
     from simulator.sessions.summary import round_document
 
@@ -191,84 +190,6 @@ def list_sessions(root: Path) -> tuple[list[SessionRow], list[str]]:
             str(s.manifest.get("bank") or doc.get("bank") or "?"), len(qs), len(doc["turns"]),
             cov, s.events[-1].t if s.events else 0.0, unjudged_s))
     return rows[::-1], notes
-
-
-def session_state(session: StoredSession) -> tuple[str, float]:
-    """How a session stands, as listings show it, and the seconds of answer audio it holds
-    unjudged: 'recording' while a round writes it, 'interrupted' when it stopped before
-    its last answer was judged or before it said how it ended."""
-    from simulator.sessions.recover import needs_recovery, unjudged
-    from simulator.sessions.store import is_recording
-
-    if is_recording(session.dir):
-        return "recording", 0.0
-    cut = unjudged(session)
-    if needs_recovery(session):
-        return "interrupted", cut.audio_s if cut else 0.0
-    return str(session.manifest.get("status", "?")), 0.0
-
-
-def recovery_parts(settings: Settings, session: StoredSession) -> RoundParts:
-    """What recovering ``session`` hears and judges with: the questions of its bank, and
-    the transcriber, judge, glossary and vocabulary a round with these settings has."""
-    from simulator.assess.choose import make_judge
-    from simulator.engine.parts import RoundParts
-    from simulator.personas import load_persona
-    from simulator.rounds import delivery_config, expected_terms, round_glossary
-    from simulator.sessions.recover import NoAnswers
-    from simulator.speech.stt import WhisperTranscriber
-    from simulator.speech.tts import Pyttsx3Synthesizer
-
-    label = str(session.manifest.get("bank") or "all")
-    catalog = load_catalog(None if label == "all" else label)
-    extra = [b for b in catalog.banks if b.topic == catalog.chosen_topic]
-    questions = list(catalog.questions_by_id().values())
-    try:
-        persona = load_persona(str(session.manifest.get("persona") or
-                                   settings.interview.persona))
-    except UserError:  # a persona file since moved: the judge words follow-ups as ours
-        persona = load_persona(settings.interview.persona)
-    policy, _ = make_judge(settings, persona.name, persona.description)
-    return RoundParts(
-        session_id=session.id, session_dir=session.dir, bank_label=label,
-        questions=questions, persona=persona, synthesizer=Pyttsx3Synthesizer(),
-        transcriber=WhisperTranscriber(settings.stt), policy=policy, answers=NoAnswers(),
-        glossary=round_glossary(settings, extra), delivery=delivery_config(settings),
-        vocabulary=settings.stt.vocabulary,
-        expected_terms=expected_terms(settings, questions, extra),
-        low_confidence=settings.stt.low_confidence)
-
-
-def recover_session(settings: Settings, session_dir: Path) -> str:
-    """Recover one session (judge the answer it was cut off in, and close it); one line
-    saying what was done, or that there was nothing to do. Slow: run it in a worker."""
-    from simulator.sessions.recover import RECOVERED, needs_recovery, recover
-    from simulator.sessions.store import is_recording, read_session
-
-    if is_recording(session_dir):
-        raise UserError("is being recorded by a round that is still running; recover it "
-                        "once that round has ended", path=session_dir)
-    session = read_session(session_dir)
-    status = session.manifest.get("status", "?")
-    done = (recover(session, recovery_parts(settings, session))
-            if needs_recovery(session) else None)
-    if done is None:
-        return (f"{session.id}: nothing to recover; it was recovered already"
-                if status == RECOVERED else
-                f"{session.id}: nothing to recover; it ended {status} with every answer "
-                "judged")
-    if done.turn is None:
-        return f"{session.id}: closed as {done.status}; no answer was left unjudged"
-    heard = " ".join(done.transcript.split()[:_QUOTED_WORDS])
-    more = " ..." if len(done.transcript.split()) > _QUOTED_WORDS else ""
-    covered = f", {done.coverage:.0%} of the question covered" if done.coverage is not None \
-        else ""
-    return (f"{session.id}: turn {done.turn} recovered, {done.audio_s:.1f} s of audio "
-            f"transcribed and judged{covered}: \"{heard}{more}\"")
-
-
-#: Words of a recovered answer quoted back: enough to recognise it, one line.
-_QUOTED_WORDS = 12
 
 
 def delete_session(root: Path, session_dir: Path) -> None:

@@ -153,7 +153,7 @@ class SessionsScreen(AppScreen):
     @work(thread=True, group="sessions-recover", exit_on_error=False)
     def _recover(self, row: SessionRow) -> None:
         """Transcribe and judge the cut-off answer off the UI thread (seconds, a model load)."""
-        from simulator.tui.catalog import recover_session
+        from simulator.recovery import recover_session
 
         settings = self.iapp.settings
         assert settings is not None
