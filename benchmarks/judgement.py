@@ -27,10 +27,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simulator.assess.coverage import Assessment, PointVerdict, assess, word_rarity  # noqa: E402
+from simulator.assess.coverage import (  # noqa: E402
+    Assessment,
+    PointVerdict,
+    assess,
+    concept,
+    point_words,
+    word_rarity,
+)
 from simulator.assess.policy import OfflinePolicy  # noqa: E402
+from simulator.assess.text import Clause  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
-from simulator.banks.model import Question  # noqa: E402
+from simulator.banks.model import Question, RubricPoint  # noqa: E402
+from simulator.text import stem, tokens  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "fixtures" / "eval"
 EVAL = EVAL_DIR / "answers.yaml"
@@ -160,6 +169,36 @@ def evaluate(items: list[dict], texts: dict[str, str], questions: dict[str, Ques
     return total, by_kind
 
 
+def clause_opening(point: RubricPoint, vocab: dict[str, float], norm: str,
+                   parts: list[Clause], usable: list[bool], at: int) -> str:
+    """The quote as it was before issue 19: the first 30 words of the clause the point was
+    found in, wherever in it (or in the next) the point's words were."""
+    return " ".join(norm[parts[at].start:parts[at].end].split()[:30])
+
+
+def on_point(question: Question, point_id: str, quote: str) -> bool:
+    """Does the quote hold one of the point's words (its 'covers' and terms, the
+    question's own words aside)?"""
+    return bool({concept(stem(t)) for t in tokens(quote)} & point_words(question, point_id).keys())
+
+
+def evidence_on_point(items: list[dict], texts: dict[str, str],
+                      questions: dict[str, Question]) -> tuple[float, float, int]:
+    """Of the points the offline judge covers, the share whose quote holds one of the
+    point's words: with the quote as it was, and as it is now; and how many points."""
+    before = after = n = 0
+    for it in items:
+        q = questions[it["question"]]
+        now = assess(q, texts[it["id"]])
+        then = assess(q, texts[it["id"]], clause_opening)
+        for a, b in zip(then.points, now.points, strict=True):
+            if b.covered:
+                n += 1
+                before += on_point(q, a.id, a.evidence)
+                after += on_point(q, b.id, b.evidence)
+    return (before / n, after / n, n) if n else (1.0, 1.0, 0)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--text", action="store_true", help="judge the written answers")
@@ -191,6 +230,9 @@ def main() -> None:
                          "by_kind": {k: {"f1": round(s.f1, 3),
                                          "follow_up_on_gap": round(s.follow_up_accuracy, 3)}
                                      for k, s in sorted(by_kind.items())}}
+    before, after, covered = evidence_on_point(items, texts, questions)
+    result["evidence_on_point"] = {"before": round(before, 3), "after": round(after, 3),
+                                   "covered_points": covered}
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -199,12 +241,16 @@ def main() -> None:
     print(f"{args.set} set: {len(items)} answers, {len({it['question'] for it in items})} "
           f"questions, {n_pairs} (answer, point) pairs; judged on {src}\n")
     print(f"{'judge':<9} {'precision':>9} {'recall':>7} {'F1':>6}   follow-ups on a real gap")
-    for judge, r in result.items():
+    for judge in ("keyword", "offline"):
+        r = result[judge]
         print(f"{judge:<9} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f}   "
               f"{r['follow_up_on_gap']:.1%} of {r['follow_ups']}")
     print("\nF1 by kind of answer:  " + "  ".join(
         f"{k} {result['keyword']['by_kind'][k]['f1']:.2f}->{v['f1']:.2f}"
         for k, v in result["offline"]["by_kind"].items()))
+    print(f"\nEvidence on point (of the {covered} points the offline judge covers, the share "
+          f"whose quote holds one of the point's words): before {before:.1%}, "
+          f"after {after:.1%}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -76,6 +76,13 @@ SHARED_PENALTY = 9.0
 #: 0.845 to 0.856 and from 0.768 to 0.797, with recall unchanged on held-out answers;
 #: with the looser paraphrase rule above, 3 does better than 2.
 ELABORATION = 3
+#: The most words a quote holds: about a line on an 80-column screen, so every surface
+#: can show it whole.
+QUOTE_WORDS = 16
+#: The most words of the candidate's a spoken follow-up repeats back: a few seconds of speech.
+ECHO_WORDS = 10
+#: Words kept before the first of the point's words, so a cut quote still reads as a claim.
+QUOTE_LEAD = 3
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class PointVerdict:
     support: float = 0.0
     """For an uncovered point, how much of its vocabulary was said anyway (0..1): a hint
     that it may be covered in words the judge did not recognise."""
+    said: str = ""
+    """For an uncovered point with some support, the candidate's words that hold the most
+    of it (at most ECHO_WORDS), for a follow-up that builds on them."""
 
 
 @dataclass(frozen=True)
@@ -261,10 +271,54 @@ def _negated(clause: Clause, text: str, at: int, length: int) -> bool:
                 or _NEGATING_PHRASES.search(text[end - clause.start:hi]))
 
 
-def _evidence(norm: str, clause: Clause) -> str:
-    """The clause's words, as the judge read them (lowercase, contractions spelled out)."""
-    words = norm[clause.start:clause.end].split()
-    return " ".join(words[:30])
+def point_words(question: Question, point_id: str) -> dict[str, float]:
+    """The words that show a point (as concepts: stems through the thesaurus), each with
+    how much it shows it; the question's own words are left out."""
+    return _distinctive(question)[point_id]
+
+
+def _weights(point: RubricPoint, vocab: dict[str, float], clause: Clause) -> list[float]:
+    """How much each word of a clause shows the point: its vocabulary weight, and a
+    matched term's words the most of all (a term is the surest sign of a point)."""
+    w = [vocab.get(concept(t.stem), 0.0) for t in clause.tokens]
+    top = max(vocab.values(), default=1.0) + 1.0
+    stems = clause.stems
+    for term in point.terms:
+        ts = term_stems(term)
+        at = _match_term(ts, stems)
+        if at is not None:
+            for i in range(at, min(len(w), at + len(ts))):
+                w[i] = top
+    return w
+
+
+def _window(weights: list[float], size: int) -> tuple[int, int]:
+    """The ``size`` words holding the most of the point, begun QUOTE_LEAD words before
+    the first of them: (start, end)."""
+    n = len(weights)
+    if n <= size:
+        return 0, n
+    best = max(range(n - size + 1), key=lambda s: (sum(weights[s:s + size]), -s))
+    first = next((i for i in range(best, best + size) if weights[i] > 0), best)
+    start = max(best, first - QUOTE_LEAD)
+    end = min(n, start + size)
+    return max(0, end - size), end
+
+
+def quote(point: RubricPoint, vocab: dict[str, float], norm: str, parts: list[Clause],
+          usable: list[bool], at: int, size: int = QUOTE_WORDS) -> str:
+    """The words of the answer that hold the point: of the clause it was found in and the
+    next (a spoken thought runs over a sentence break), the one holding more of the point's
+    words, cut to ``size`` words around them ('…' where cut). Every surface shows this."""
+    options = [i for i in (at, at + 1) if i < len(parts) and usable[i]] or [at]
+    scored = [(sum(_weights(point, vocab, parts[i])), -n, i) for n, i in enumerate(options)]
+    clause = parts[max(scored)[2]]
+    a, b = _window(_weights(point, vocab, clause), size)
+    toks = clause.tokens
+    if not toks:
+        return ""
+    text = " ".join(norm[toks[a].start:toks[b - 1].end].split())
+    return ("…" if a > 0 else "") + text + ("…" if b < len(toks) else "")
 
 
 @dataclass(frozen=True)
@@ -274,13 +328,17 @@ class _Hit:
     strong: bool
 
 
-def _support(vocab: dict[str, float], parts: list[Clause], usable: list[bool]) -> float:
-    best = 0.0
+def _support(vocab: dict[str, float], parts: list[Clause],
+             usable: list[bool]) -> tuple[float, int]:
+    """How much of the point's vocabulary the best clause says (0..1), and that clause."""
+    best, where = 0.0, 0
     for ci, clause in enumerate(parts):
         if usable[ci]:
             said = _content(clause.stems) & vocab.keys()
-            best = max(best, sum(vocab[c] for c in said) / MIN_CONCEPT_SCORE)
-    return round(min(best, 1.0), 2)
+            score = sum(vocab[c] for c in said) / MIN_CONCEPT_SCORE
+            if score > best:
+                best, where = score, ci
+    return round(min(best, 1.0), 2), where
 
 
 def _elaboration(term: list[str], stems: list[str], after: list[str],
@@ -362,25 +420,33 @@ def _distinctive(question: Question) -> dict[str, dict[str, float]]:
     return out
 
 
-def assess(question: Question, transcript: str) -> Assessment:
-    """Judge a transcript (the whole thread so far) against the question's rubric."""
+Quoter = Callable[[RubricPoint, dict[str, float], str, list[Clause], list[bool], int], str]
+"""Draws a point's evidence from the clause (by index) it was found in."""
+
+
+def assess(question: Question, transcript: str, quoter: Quoter = quote) -> Assessment:
+    """Judge a transcript (the whole thread so far) against the question's rubric; each
+    point's evidence is drawn by ``quoter``."""
     norm, parts = clauses(transcript)
     parts = [_without_bare_lists(norm, _to_grader(norm, c)) for c in parts]
     usable = [bool(c.tokens) for c in parts]
     verdicts = []
     for point in question.rubric:
-        hits = _find(point, _distinctive(question)[point.id], norm, parts, usable)
+        vocab = point_words(question, point.id)
+        hits = _find(point, vocab, norm, parts, usable)
         good = [h for h in hits if not h.negated]
         if good:
             best = max(good, key=lambda h: h.strong)
-            verdicts.append(PointVerdict(point.id, True,
-                                         _evidence(norm, parts[best.clause])))
+            verdicts.append(PointVerdict(
+                point.id, True, quoter(point, vocab, norm, parts, usable, best.clause)))
         elif hits:
-            verdicts.append(PointVerdict(point.id, False,
-                                         _evidence(norm, parts[hits[0].clause]),
-                                         contradicted=True))
+            verdicts.append(PointVerdict(
+                point.id, False, quoter(point, vocab, norm, parts, usable, hits[0].clause),
+                contradicted=True))
         else:
-            support = _support(_distinctive(question)[point.id], parts, usable)
-            verdicts.append(PointVerdict(point.id, False, "", support=support))
+            support, where = _support(vocab, parts, usable)
+            said = (quote(point, vocab, norm, parts, usable, where, ECHO_WORDS)
+                    if support else "")
+            verdicts.append(PointVerdict(point.id, False, "", support=support, said=said))
     covered = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
     return Assessment(verdicts, round(covered / question.total_weight, 3))
