@@ -42,6 +42,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import hashlib
+import json
 import sys
 import tempfile
 import threading
@@ -71,18 +72,23 @@ from simulator.engine.streaming import StreamingReader  # noqa: E402
 from simulator.rounds import expected_terms, round_glossary  # noqa: E402
 from simulator.speech import vocabulary  # noqa: E402
 from simulator.speech.glossary import Glossary  # noqa: E402
-from simulator.speech.hearing import Listening, hear  # noqa: E402
+from simulator.speech.hearing import Listening, hear, other_reading  # noqa: E402
 from simulator.speech.models import record_result  # noqa: E402
 from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.term_match import term_heard  # noqa: E402
-from simulator.speech.transcript import Transcript  # noqa: E402
+from simulator.speech.transcript import Transcript, Word  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
+from simulator.speech.unsure import GUESSED, heard_otherwise  # noqa: E402
 from simulator.text import strip_fillers, tokens  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
 DELIVERY = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
 FILLER_RATES = (140, 170)
 FILLER_WORDS = {"um", "uh", "er", "erm", "hmm", "ah", "uhm"}
+DEMO = ROOT / "simulator" / "demo" / "script.yaml"
+#: The answers the unsure-mark rule was set on; the others (jargon2, jargon3 and the
+#: demo's own answers) are held out to check it.
+UNSURE_TUNING = ("answers.yaml", "jargon.yaml")
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,77 @@ def heard(stt: WhisperTranscriber, setup: Setup, audio: np.ndarray, q: Question,
     return vocabulary.correct(t, vocab)[0] if setup.near_misses else t
 
 
+def misheard(ref: str, words: list[Word]) -> dict[int, bool]:
+    """For each word of a transcript (by index; fillers and bare punctuation left out),
+    whether it is not what the script says there: aligned word by word with the script."""
+    hyp = [(x, i) for i, w in enumerate(words) if not w.filler for x in tokens(w.word)]
+    sm = difflib.SequenceMatcher(a=tokens(ref), b=[x for x, _ in hyp], autojunk=False)
+    right = {k for op, _, _, b0, b1 in sm.get_opcodes() if op == "equal" for k in range(b0, b1)}
+    out: dict[int, bool] = {}
+    for k, (_, i) in enumerate(hyp):
+        out[i] = out.get(i, False) or k not in right
+    return out
+
+
+def demo_items() -> list[dict]:
+    """The demo's scripted answers, each with the question it answers: where the marks
+    were first seen to be noise."""
+    script = yaml.safe_load(DEMO.read_text())
+    out = []
+    for q in script["questions"]:
+        for key, text in [("answer", q["answer"]), *q.get("follow_ups", {}).items()]:
+            out.append({"id": f"demo-{q['id']}-{key}", "question": q["id"], "text": text,
+                        "set": "demo", "voice": script["voice"]})
+    return out
+
+
+def _precision_recall(pairs: list[tuple[bool, bool]]) -> str:
+    """(marked, misheard) pairs as 'precision / recall (marked, misheard)'."""
+    tp = sum(1 for m, w in pairs if m and w)
+    marked, wrong = sum(m for m, _ in pairs), sum(w for _, w in pairs)
+    p = tp / marked if marked else 1.0
+    r = tp / wrong if wrong else 1.0
+    return f"{p:.2f} / {r:.2f} ({marked:>3} marked, {wrong:>3} misheard)"
+
+
+def unsure_report(items: list[dict], audio: dict[str, np.ndarray], stt: WhisperTranscriber,
+                  qs: dict[str, Question], glossary: Glossary, extra: dict[str, list[str]],
+                  low_confidence: float, features: Path | None) -> None:
+    """Precision and recall of the unsure marks, today's rule (probability below
+    stt.low_confidence) beside the new one (simulator/speech/unsure.py), per part."""
+    rows: list[dict] = []
+    for it in items:
+        q = qs[it["question"]]
+        vocab = vocabulary.for_question(q.prompt, q.terms(), extra[q.id], rarity=word_rarity)
+        t = stt.transcribe(audio[it["id"]], vocab.bias)
+        listening = Listening(glossary, vocab, low_confidence=low_confidence)
+        h = hear(t, listening)
+        wrong = misheard(it["text"], h.transcript.words)
+        other = other_reading(h.transcript, listening)
+        for i, w in enumerate(h.transcript.words):
+            if i in wrong:
+                rows.append({"set": it["set"], "id": it["id"], "word": w.word,
+                             "p": w.probability, "disputed": heard_otherwise(w, other),
+                             "decoded": w in h.said.words, "new": w.unsure,
+                             "misheard": wrong[i]})
+    if features:
+        features.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    parts = {"tuning (answers, jargon)": lambda r: r["set"] in UNSURE_TUNING,
+             "held out (jargon2, jargon3)": lambda r: r["set"] in ("jargon2.yaml",
+                                                                  "jargon3.yaml"),
+             "held out: the demo's answers": lambda r: r["set"] == "demo",
+             "all": lambda r: True}
+    print(f"Unsure marks: precision / recall over {len(rows)} words of {len(items)} answers "
+          f"(misheard: not the script's word there, aligned word by word)\n")
+    print(f"{'part':<30} {'today: p < ' + format(low_confidence, 'g'):<40} "
+          f"{'new rule (GUESSED ' + format(GUESSED, 'g') + ')':<40}")
+    for name, keep in parts.items():
+        sel = [r for r in rows if keep(r)]
+        old = [(r["p"] < low_confidence, r["misheard"]) for r in sel]
+        new = [(r["new"], r["misheard"]) for r in sel]
+        print(f"{name:<30} {_precision_recall(old):<40} {_precision_recall(new):<40}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--answers", type=int, default=0, help="only the first N labelled answers")
@@ -202,6 +279,12 @@ def main() -> None:
                     help="keep the rendered answers here and reuse them: espeak-ng does not "
                     "render a text to the same samples twice, so comparing two versions of "
                     "the code on the same audio needs this")
+    ap.add_argument("--unsure", action="store_true",
+                    help="measure only the unsure marks (precision and recall, today's rule "
+                    "beside the new one), on the round's setup, the demo's answers added")
+    ap.add_argument("--unsure-features", type=Path,
+                    help="with --unsure: write each word's probability, whether the second "
+                    "reading heard it otherwise and whether it was misheard, as JSON lines")
     args = ap.parse_args()
     qs = {q.id: q for b in load_banks() for q in b.questions}
     items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
@@ -211,6 +294,8 @@ def main() -> None:
             items += yaml.safe_load((EVAL / name).read_text())["answers"]
         for it in items:
             it.setdefault("set", name)
+    if args.unsure:
+        items += demo_items()
     scripts = yaml.safe_load(DELIVERY.read_text())["answers"]
     base = load_settings(include_user_file=False)
     if args.model:
@@ -222,6 +307,8 @@ def main() -> None:
     stts = {(v, c): WhisperTranscriber(base.stt.model_copy(update={
         "verbatim": v, "vocabulary": True, "cross_check": c}))
         for v in (False, True) for c in (False, True)}
+    if args.unsure:  # one setup only: the round's
+        stts = {k: v for k, v in stts.items() if k == (True, True)}
     for s in stts.values():
         s.load()
     setups = SETUPS if not args.setups else [SETUPS[int(i) - 1] for i in args.setups.split(",")]
@@ -233,9 +320,16 @@ def main() -> None:
             folder = args.audio_cache or tmp
             folder.mkdir(parents=True, exist_ok=True)
             p = folder / f"{hashlib.sha1(text.encode()).hexdigest()[:12]}.wav"
+            voice = it.get("voice", "en-us")
+            if voice != "en-us":
+                p = p.with_name(f"{p.stem}-{voice.replace('+', '-')}.wav")
             if not (args.audio_cache and p.exists()):
-                synth.render(text, p, VoiceSettings("en-us", 150, 1.0))
+                synth.render(text, p, VoiceSettings(voice, 150, 1.0))
             audio[it["id"]] = read_audio(p)
+        if args.unsure:
+            unsure_report(items, audio, stts[True, True], qs, glossary, extra,
+                          base.stt.low_confidence, args.unsure_features)
+            return
         truths = [(cached_build(s["parts"], rate, synth, tmp, args.audio_cache, s["id"]),
                    qs[s["question"]]) for rate in FILLER_RATES for s in scripts]
     total_s = sum(len(a) for a in audio.values()) / SAMPLE_RATE

@@ -23,18 +23,20 @@ from simulator.engine.events import (
     TranscriptCorrected,
     TurnKind,
 )
+from simulator.speech.unsure import MEANING
 from simulator.text import printable
 
 
-def marked_transcript(e: AnswerFinished, low_confidence: float) -> str:
-    """The transcript with each word the transcriber was unsure of marked ``[word?]``."""
+def marked_transcript(e: AnswerFinished) -> str:
+    """The transcript with each word likely misheard (``Word.unsure``) marked ``[word?]``,
+    exactly the words the session's ``--json`` carries as unsure."""
     if not e.words:
         return e.transcript
     out = []
     for w in e.words:
         if w.filler:
             continue
-        if w.probability < low_confidence:
+        if w.unsure:
             word, tail = re.fullmatch(r"(.*?)([,.!?;:]*)", w.word).groups()  # type: ignore[union-attr]
             out.append(f"[{word}?]{tail}")
         else:
@@ -51,15 +53,34 @@ class ConsolePrinter:
 
     def __init__(self, out: TextIO = sys.stdout, err: TextIO = sys.stderr,
                  low_confidence: float = 0.5):
+        del low_confidence  # the marks are decided while hearing (speech.unsure)
         self.out = out
         self.err = err
-        self.low_confidence = low_confidence
         self._live = False
+        self._told_marks = False
 
     def _write(self, text: str) -> None:
         # Prompts, transcripts and bank text come from files: no escape sequence of
         # theirs reaches the terminal.
         self.out.write(printable(text))
+
+    def _answer(self, e: AnswerFinished) -> None:
+        """The answer, words likely misheard marked, and its delivery figures."""
+        if self._live:
+            self.err.write("\r" + " " * 60 + "\r")
+            self._live = False
+        said = marked_transcript(e) if not e.silent else "(silence)"
+        self._write(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
+        if not self._told_marks and not e.silent and any(x.unsure for x in e.words):
+            self._write(_wrap(f"({MEANING})", "  ") + "\n")  # once, where a mark is first seen
+            self._told_marks = True
+        if e.corrections:
+            self._write(_wrap(f"Corrected: {'; '.join(e.corrections)}", "  ") + "\n")
+        d = e.delivery
+        if d and d.speaking_s:
+            self._write(f"  Delivery: {d.wpm:.0f} wpm, {d.fillers.count} filler(s), "
+                        f"{d.hedges.count} hedge(s), {len(d.pauses)} pause(s), "
+                        f"first word after {d.time_to_first_word_s:.1f} s\n")
 
     def handle(self, e: Event) -> None:
         w = self._write
@@ -81,18 +102,7 @@ class ConsolePrinter:
                            f"{e.pace.fillers:.0f} filler(s)   ")
             self._live = True
         elif isinstance(e, AnswerFinished):
-            if self._live:
-                self.err.write("\r" + " " * 60 + "\r")
-                self._live = False
-            said = marked_transcript(e, self.low_confidence) if not e.silent else "(silence)"
-            w(_wrap(f"Candidate ({e.duration_s:.1f} s): {said}", "  ") + "\n")
-            if e.corrections:
-                w(_wrap(f"Corrected: {'; '.join(e.corrections)}", "  ") + "\n")
-            d = e.delivery
-            if d and d.speaking_s:
-                w(f"  Delivery: {d.wpm:.0f} wpm, {d.fillers.count} filler(s), "
-                  f"{d.hedges.count} hedge(s), {len(d.pauses)} pause(s), "
-                  f"first word after {d.time_to_first_word_s:.1f} s\n")
+            self._answer(e)
         elif isinstance(e, TranscriptCorrected):
             if e.corrections:
                 w(_wrap(f"You corrected: {'; '.join(e.corrections)}", "  ") + "\n")

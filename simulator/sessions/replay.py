@@ -14,6 +14,8 @@ from simulator.engine.events import (
     TranscriptCorrected,
 )
 from simulator.sessions.store import StoredSession
+from simulator.speech.hearing import fixed_by_candidate, parse_correction
+from simulator.speech.transcript import Transcript, Word
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class Utterance:
     text: str
     audio: Path | None
     turn: int | None
+    words: tuple[Word, ...] = ()
+    """An answer's words with their times, the candidate's corrections made."""
 
 
 def timeline(session: StoredSession) -> list[Utterance]:
@@ -38,12 +42,19 @@ def timeline(session: StoredSession) -> list[Utterance]:
             start = max(0.0, e.t - e.duration_s)
             text = e.transcript if not e.silent else "(silence)"
             out.append(Utterance("candidate", round(start, 3), text, session.dir / e.audio,
-                                 e.turn))
+                                 e.turn, tuple(e.words)))
         elif isinstance(e, TranscriptCorrected):
             for i, u in enumerate(out):
                 if u.speaker == "candidate" and u.turn == e.turn:
-                    out[i] = replace(u, text=e.transcript)
+                    out[i] = _corrected(u, e)
     return out
+
+
+def _corrected(u: Utterance, e: TranscriptCorrected) -> Utterance:
+    """An answer as the candidate corrected it: its text and its words."""
+    fixes = [parse_correction(c) for c in e.corrections]
+    after, *_ = fixed_by_candidate(Transcript(u.text, list(u.words)), fixes)
+    return replace(u, text=e.transcript, words=tuple(after.words))
 
 
 def play_through(items: list[Utterance], play: Callable[[Path, threading.Event], object],

@@ -21,6 +21,8 @@ from simulator.engine.events import (
     TranscriptCorrected,
     TurnTimed,
 )
+from simulator.speech.hearing import fixed_by_candidate, parse_correction
+from simulator.speech.transcript import Transcript, Word
 
 
 def round_document(events: list[Event], session_dir: Path) -> dict[str, Any]:
@@ -73,10 +75,7 @@ def _add_to_turn(turn: dict[str, Any], e: Event, session_dir: Path) -> None:
         # What the candidate could see while speaking: pace and fillers so far.
         turn.setdefault("live", []).append({"at_s": e.t, **asdict(e.pace)})
     elif isinstance(e, TranscriptCorrected) and turn.get("answer"):
-        ans = turn["answer"]
-        ans["heard"] = ans.get("heard", ans["transcript"])
-        ans["transcript"] = e.transcript
-        ans["candidate_corrections"] = ans.get("candidate_corrections", []) + e.corrections
+        _corrected(turn["answer"], e)
     elif isinstance(e, Assessed):
         turn["assessment"] = {
             "points": [{"id": p.id, "covered": p.covered, "evidence": p.evidence,
@@ -97,10 +96,20 @@ def _answer(e: AnswerFinished, session_dir: Path) -> dict[str, Any]:
         "audio": str(session_dir / e.audio), "transcript": e.transcript,
         "duration_s": e.duration_s, "end_reason": e.end_reason.value, "silent": e.silent,
         "verbatim": e.verbatim, "corrections": e.corrections,
-        "words": [{"word": w.word, "start": w.start, "end": w.end,
-                   "probability": w.probability, "filler": w.filler} for w in e.words],
-        "finished_at_s": e.t,
+        "words": [asdict(w) for w in e.words], "finished_at_s": e.t,
     }
+
+
+def _corrected(ans: dict[str, Any], e: TranscriptCorrected) -> None:
+    """The candidate's corrections made to the answer's text and its words, so the report,
+    the subtitles, replay and progress all show one transcript; what was heard stays in
+    the session's events (and here as ``heard``)."""
+    before = Transcript(ans["transcript"], [Word(**w) for w in ans["words"]])
+    after, *_ = fixed_by_candidate(before, [parse_correction(c) for c in e.corrections])
+    ans["heard"] = ans.get("heard", ans["transcript"])
+    ans["transcript"] = e.transcript
+    ans["words"] = [asdict(w) for w in after.words]
+    ans["candidate_corrections"] = ans.get("candidate_corrections", []) + e.corrections
 
 
 def delivery_summary(turns: list[dict[str, Any]]) -> dict[str, Any]:
@@ -182,7 +191,8 @@ def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for t in turns:
         q = out.setdefault(t["question_id"], {"question_id": t["question_id"], "coverage": 0.0,
-                                               "covered": [], "missed": [], "follow_ups": 0})
+                                               "covered": [], "missed": [], "follow_ups": 0,
+                                               "evidence": {}})
         if t["kind"] == "follow_up":
             q["follow_ups"] += 1
         if t["assessment"]:
@@ -190,4 +200,6 @@ def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
             q["coverage"] = t["assessment"]["coverage"]
             q["covered"] = [p["id"] for p in pts if p["covered"]]
             q["missed"] = [p["id"] for p in pts if not p["covered"]]
+            # The judge's quote for each covered point, as every surface shows it.
+            q["evidence"] = {p["id"]: p["evidence"] for p in pts if p["covered"]}
     return list(out.values())

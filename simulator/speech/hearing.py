@@ -22,6 +22,7 @@ from simulator.speech import cross_check
 from simulator.speech.echo import remove_echo
 from simulator.speech.glossary import Glossary
 from simulator.speech.transcript import Correction, Transcript, Word
+from simulator.speech.unsure import marked
 from simulator.speech.vocabulary import UNSURE, Vocabulary, correct
 
 
@@ -59,7 +60,7 @@ class Listening:
     vocabulary: Vocabulary = field(default_factory=Vocabulary.empty)
     echoes: tuple[Echo, ...] = ()
     low_confidence: float = 0.5
-    """Words heard with less probability than this are marked for the candidate to check."""
+    """No word heard surer than this is marked for the candidate to check (see ``unsure``)."""
 
     def with_echo(self, echo: Echo) -> Listening:
         return replace(self, echoes=(*self.echoes, echo))
@@ -79,7 +80,7 @@ class HeardAnswer:
     corrections: tuple[Correction, ...] = ()
     """Every change from ``said`` to ``transcript``, in the order made."""
     unsure: tuple[str, ...] = ()
-    """Words of ``transcript`` heard less surely than ``Listening.low_confidence``, in order."""
+    """Words of ``transcript`` likely misheard (``Word.unsure``), in order."""
     draft: bool = False
     """A live view of an answer still going on (no cross-check)."""
 
@@ -112,43 +113,71 @@ class HeardAnswer:
         """The candidate's own corrections, (heard, meant) pairs, applied to the transcript:
         the new answer, the corrections made and those whose words were not found, each
         as 'heard -> meant'."""
-        t = self.transcript
-        done: list[str] = []
-        missing: list[str] = []
-        made: list[Correction] = []
-        for heard, meant in fixes:
-            t, applied = Glossary({meant: [heard]}).correct(t)
-            made += applied
-            (done if applied else missing).append(f"{heard} -> {meant}")
-        return replace(self, transcript=t, corrections=(*self.corrections, *made)), done, missing
+        t, done, missing, made = fixed_by_candidate(self.transcript, fixes)
+        unsure = tuple(w.word for w in t.words if w.unsure)
+        return (replace(self, transcript=t, corrections=(*self.corrections, *made),
+                        unsure=unsure), done, missing)
 
 
 def hear(reading: Transcript, listening: Listening, draft: bool = False) -> HeardAnswer:
     """``reading`` heard right: echo out, glossary, near-misses, and (unless ``draft``) the
-    cross-check, in that order."""
+    cross-check, in that order; then the words likely misheard are marked."""
     said = reading
     for echo in listening.echoes:
         said = remove_echo(said, echo.said, echo.start_s, echo.end_s)
     t, fixes = listening.glossary.correct(said)
     t, near = correct(t, listening.vocabulary)
     fixes += near
+    other: list[Word] = []
     if not draft:
-        t, checked = _cross_checked(t, listening)
+        other = other_reading(t, listening)
+        t, checked = _cross_checked(t, other, listening)
         fixes += checked
-    unsure = tuple(w.word for w in t.words
-                   if w.probability < listening.low_confidence and not w.filler)
+    t = replace(t, words=marked(t.words, said.words, other, listening.low_confidence))
+    unsure = tuple(w.word for w in t.words if w.unsure)
     return HeardAnswer(reading, said, t, tuple(fixes), unsure, draft)
 
 
-def _cross_checked(t: Transcript, listening: Listening) -> tuple[Transcript, list[Correction]]:
+def other_reading(t: Transcript, listening: Listening) -> list[Word]:
+    """The unbiased reading, corrected as the biased one was: what counts is whether it
+    heard a word, not how it spelled it. Empty when none was made."""
+    if not t.unbiased or t.silent:
+        return []
+    other, _ = listening.glossary.correct(Transcript("").with_words(t.unbiased))
+    other, _ = correct(other, listening.vocabulary)
+    return other.words
+
+
+def _cross_checked(t: Transcript, other: list[Word],
+                   listening: Listening) -> tuple[Transcript, list[Correction]]:
     """The terms only the unbiased reading heard, put in (see ``cross_check``)."""
     vocabulary, glossary = listening.vocabulary, listening.glossary
-    if not t.unbiased or t.silent or not vocabulary.terms:
+    if not other or not vocabulary.terms:
         return t, []
-    # The unbiased reading is corrected the same way first: what counts is whether it
-    # heard the term, not how it spelled it.
-    other, _ = glossary.correct(Transcript("").with_words(t.unbiased))
-    other, _ = correct(other, vocabulary)
     words, checked = cross_check.corroborated(
-        t.words, other.words, [*vocabulary.terms, *glossary.terms], UNSURE)
+        t.words, other, [*vocabulary.terms, *glossary.terms], UNSURE)
     return (t.with_words(words), checked) if checked else (t, [])
+
+
+def parse_correction(text: str) -> tuple[str, str]:
+    """A correction as recorded, 'heard -> meant', as its two sides."""
+    heard, _, meant = text.partition(" -> ")
+    return heard, meant
+
+
+def fixed_by_candidate(t: Transcript, fixes: list[tuple[str, str]]
+                       ) -> tuple[Transcript, list[str], list[str], list[Correction]]:
+    """The candidate's own corrections, (heard, meant) pairs, applied to ``t``: the new
+    transcript, the corrections made and those whose words were not found (each as
+    'heard -> meant'), and what changed. A word the candidate wrote is no longer unsure.
+    The round applies them, and every reader rebuilds the corrected words with this."""
+    done: list[str] = []
+    missing: list[str] = []
+    made: list[Correction] = []
+    for heard, meant in fixes:
+        before = set(t.words)
+        t, applied = Glossary({meant: [heard]}).correct(t)
+        made += applied
+        (done if applied else missing).append(f"{heard} -> {meant}")
+        t = replace(t, words=[w if w in before else replace(w, unsure=False) for w in t.words])
+    return t, done, missing, made

@@ -19,6 +19,8 @@ class Word:
     probability: float
     filler: bool = False
     """An um, uh, er or hmm: counted by the delivery coach, ignored by the judge."""
+    unsure: bool = False
+    """Likely misheard: marked for the candidate to check (see ``unsure``)."""
 
 
 @dataclass(frozen=True)

@@ -77,10 +77,12 @@ class CheckPanel(Vertical):
         self._fixes = []
         words = unsure_words(unsure)
         if words:
-            line = Content.assemble(("Unsure of: ", "bold"), Content(", ").join(
-                Content.styled(w, UNSURE_STYLE) for w in words))
+            # What a mark means, said where the marks are listed.
+            line = Content.assemble(("Probably misheard (underlined), check first: ", "bold"),
+                                    Content(", ").join(
+                                        Content.styled(w, UNSURE_STYLE) for w in words))
         else:
-            line = Content.styled("The transcriber was sure of every word.",
+            line = Content.styled("No word looks misheard; fix any that is wrong anyway.",
                                   "$foreground-muted")
         self.query_one("#check-unsure", Static).update(line)
         self._show_fixes()
