@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from simulator import locations
 from simulator.banks.files import load_yaml
-from simulator.banks.model import Bank
+from simulator.banks.model import Bank, Question
 from simulator.errors import UserError
 
 
@@ -136,3 +136,20 @@ def load_banks(directory: Path | None = None) -> list[Bank]:
             owner[q.id] = bank.topic
     _READ[directory] = (stamp, banks)
     return list(banks)
+
+
+def questions_for(label: str | None) -> dict[str, Question]:
+    """The questions a recorded round may name, by id: the shipped banks, and the bank
+    file it was drawn from when that was the user's own. Never raises: a bank since
+    moved or broken leaves its questions out, and a report names them by id."""
+    try:
+        banks = load_banks()
+    except UserError:
+        banks = []
+    if label and label not in {b.topic for b in banks} and label != "all":
+        try:
+            own = load_bank(label)
+            banks = [b for b in banks if b.topic != own.topic] + [own]
+        except (UserError, OSError):
+            pass  # moved since: the shipped banks are what is left
+    return {q.id: q for b in banks for q in b.questions}

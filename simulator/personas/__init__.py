@@ -17,8 +17,11 @@ from simulator.speech.tts import VoiceSettings
 #: A named field in a persona's text: {count}. Anything else in braces is the user's
 #: text, never code: it is filled by plain replacement, never str.format.
 _FIELD = re.compile(r"\{([^{}]*)\}")
-#: The fields each text may use; a text not named here has none.
-FIELDS = {"opening": ("count",), "time_warning": ("seconds",)}
+#: The fields each text may use; a text not named here has none. {questions} is the
+#: count with its noun ("1 question", "3 questions"), so a persona need not guess it.
+FIELDS = {"opening": ("count", "questions"), "time_warning": ("seconds",)}
+#: "{count} questions" written in a persona before {questions} existed, said for one.
+_ONE_PLURAL = re.compile(r"\b1 questions\b")
 
 
 def fill(template: str, **values: object) -> str:
@@ -53,8 +56,9 @@ class VoiceSection(_M):
 
 
 class StyleSection(_M):
-    opening: str = "Let's begin. There are {count} questions."
-    """Said before the first question; {count} is the number of questions."""
+    opening: str = "Let's begin. We'll go through {questions}."
+    """Said before the first question; {questions} is "1 question" or "3 questions",
+    {count} the number alone."""
     transitions: list[str] = Field(default_factory=lambda: ["Let me follow up on that."])
     """Said before a follow-up, one at random, so turns do not sound canned."""
     next_question: list[str] = Field(default_factory=lambda: ["Next question."])
@@ -77,7 +81,9 @@ class StyleSection(_M):
         return value
 
     def opening_for(self, count: int) -> str:
-        return fill(self.opening, count=count)
+        said = fill(self.opening, count=count,
+                    questions=f"{count} question{'' if count == 1 else 's'}")
+        return _ONE_PLURAL.sub("1 question", said) if count == 1 else said
 
     def time_warning_for(self, seconds: int) -> str:
         return fill(self.time_warning, seconds=seconds)
