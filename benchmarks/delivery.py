@@ -14,6 +14,13 @@ counting "um" and "uh" in a transcript decoded with a filler prompt.
 espeak-ng never renders a text to the same samples twice, so --audio-cache keeps
 each rendered answer (and its truth) to compare two versions of the code on the
 same audio.
+
+First, and alone with --fillers-only (text, no audio, a second): "like", "so" and
+"actually" as fillers, on the labelled lines of tests/fixtures/delivery/discourse.yaml
+(transcripts as Whisper writes them), precision and recall of the rule before this
+change (any "actually", never "so", "like" set off by punctuation) and of today's
+(simulator/delivery/discourse.py), on the lines the rules were written against and on
+lines written after them.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import json
 import statistics
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +45,7 @@ from simulator.audio import SAMPLE_RATE  # noqa: E402
 from simulator.audio.sources import read_audio  # noqa: E402
 from simulator.banks.loader import load_banks  # noqa: E402
 from simulator.config import load_settings  # noqa: E402
+from simulator.delivery.discourse import DISCOURSE_WORDS, is_filler_use  # noqa: E402
 from simulator.delivery.metrics import DeliveryConfig, measure  # noqa: E402
 from simulator.rounds import expected_terms  # noqa: E402
 from simulator.speech import vocabulary  # noqa: E402
@@ -46,6 +55,8 @@ from simulator.speech.verbatim import FILLER_PROMPT  # noqa: E402
 from simulator.text import bare  # noqa: E402
 
 SCRIPT = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
+#: Lines with "like", "so" and "actually", each use labelled filler or not.
+DISCOURSE = ROOT / "tests" / "fixtures" / "delivery" / "discourse.yaml"
 #: Answers of about a minute, as long as real interview answers.
 LONG = ROOT / "tests" / "fixtures" / "delivery" / "long.yaml"
 RATES = (110, 140, 170, 200)
@@ -138,11 +149,66 @@ def match(found: list[float], truth: list[float], tol: float) -> int:
     return hits
 
 
+def _old_filler_use(words: list[str], i: int) -> bool:
+    """The rule before discourse.py: every "actually", no "so", and "like" when set off
+    by punctuation or next to a few words."""
+    here = bare(words[i])
+    if here != "like":
+        return here == "actually"
+    before = words[i - 1] if i > 0 else ""
+    after = bare(words[i + 1]) if i + 1 < len(words) else ""
+    if words[i].endswith(","):
+        return True
+    if before.endswith((",", ".")) and after not in ("a", "an", "the", "this", "that"):
+        return True
+    return after in ("um", "uh", "you") or bare(before) in ("was", "is", "just", "it's")
+
+
+def labelled_uses(lines: list[str]) -> list[tuple[list[str], int, bool]]:
+    """(the line's words, the index of a "like", "so" or "actually", is it a filler) for
+    each use; a filler is written in braces: {like}."""
+    uses = []
+    for line in lines:
+        marked = line.split()
+        words = [w.replace("{", "").replace("}", "") for w in marked]
+        uses += [(words, i, "{" in m) for i, m in enumerate(marked)
+                 if bare(words[i]) in DISCOURSE_WORDS]
+    return uses
+
+
+def filler_scores(uses: list[tuple[list[str], int, bool]],
+                  rule: Callable[[list[str], int], bool]) -> tuple[float, float, int, int]:
+    """Precision, recall, fillers found and labelled fillers of ``rule`` over ``uses``."""
+    found = [rule(words, i) for words, i, _ in uses]
+    tp = sum(f and truth for f, (_, _, truth) in zip(found, uses, strict=True))
+    true = sum(truth for _, _, truth in uses)
+    return (tp / sum(found) if any(found) else 1.0, tp / true if true else 1.0,
+            sum(found), true)
+
+
+def discourse_fillers() -> None:
+    """The benchmark line for "like", "so" and "actually": before and after, same run."""
+    data = yaml.safe_load(DISCOURSE.read_text())
+    for label, key in (("lines the rule was written on", "lines"),
+                       ("held-out lines", "heldout")):
+        uses = labelled_uses(data[key])
+        print(f"Fillers among like/so/actually, {label} ({len(uses)} uses):")
+        for name, rule in (("before", _old_filler_use), ("after", is_filler_use)):
+            p, r, n, true = filler_scores(uses, rule)
+            print(f"  {name:<6}: precision {p:.2f}, recall {r:.2f} "
+                  f"({n} counted, {true} labelled fillers)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--audio-cache", type=Path,
                     help="keep the rendered answers here and reuse them on the next run")
+    ap.add_argument("--fillers-only", action="store_true",
+                    help="only the like/so/actually line: labelled text, no audio")
     args = ap.parse_args()
+    discourse_fillers()
+    if args.fillers_only:
+        return
     answers = yaml.safe_load(SCRIPT.read_text())["answers"]
     long_ids = set()
     if LONG.exists():

@@ -33,7 +33,7 @@ CONFIG_ENV = "INTERVIEW_CONFIG"
 # settings need not import it (simulator.delivery reads them from here).
 #: Filler phrases counted besides um, uh, er and hmm ('like' only as a filler).
 FILLER_PHRASES = ("you know", "i mean", "sort of", "kind of", "basically", "actually",
-                  "anyway", "like")
+                  "anyway", "like", "so")
 #: Phrases that soften a claim.
 HEDGE_PHRASES = ("i think maybe", "i guess", "i'm not sure", "i am not sure", "probably",
                  "i suppose", "kind of maybe", "i don't know", "i do not know", "perhaps")
@@ -189,7 +189,8 @@ class DeliverySettings(_Section):
     pause_s: float = Field(1.0, ge=0.2, le=10)
     """A silence at least this long inside an answer is reported as a pause."""
     fillers: list[NonBlank] = list(FILLER_PHRASES)
-    """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
+    """Filler phrases counted besides um, uh, er and hmm ('like', 'so' and 'actually' only
+    where they are fillers)."""
     hedges: list[NonBlank] = list(HEDGE_PHRASES)
     """Phrases that soften a claim."""
     fillers_ok_per_min: float = Field(5.0, ge=0)

@@ -16,8 +16,31 @@ import numpy as np
 
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.levels import FRAME_S, frame_at, frame_rms, runs
+from simulator.delivery.discourse import DISCOURSE_WORDS, is_filler_use
 from simulator.delivery.words import FILLER_PHRASES, HEDGE_PHRASES
 from simulator.text import bare, is_filler
+
+#: Under this much speech a words-a-minute figure is one short sentence, not a pace: a
+#: word more or less moves it by 10% or more, and "I'd have to look that up" in 2 s reads
+#: as 263 words a minute.
+MIN_PACE_SPEECH_S = 10.0
+#: Fillers this close together are a bunch worth pointing at, not a habit spread thin.
+BURST_WINDOW_S = 5.0
+#: How many fillers in that window make a bunch: one or two happen to everyone.
+BURST_COUNT = 3
+#: A silence this long is worth naming by where it is; shorter ones are thinking time.
+LONG_PAUSE_S = 3.0
+#: Long silences named in the advice, longest first; the rest are in the figures.
+PAUSES_NAMED = 2
+#: This many hedges in one answer start to sound unsure; one is only careful.
+HEDGES_NAMED_FROM = 2
+#: An opening sentence longer than this (about 15 s aloud) buries the answer; Whisper
+#: often leaves out a full stop, so anything shorter is not worth a remark.
+LONG_OPENING_WORDS = 40
+#: Time to the first word beyond which the silence itself is what a listener notices.
+SLOW_START_S = 4.0
+#: The last third this much faster than the first is a rushed ending.
+RUSHED_RATIO = 1.25
 
 
 @dataclass(frozen=True)
@@ -27,7 +50,8 @@ class DeliveryConfig:
     pause_s: float = 1.0
     """A silence at least this long inside an answer is a pause."""
     fillers: tuple[str, ...] = FILLER_PHRASES
-    """Filler phrases counted besides um, uh, er and hmm ('like' only as a filler)."""
+    """Filler phrases counted besides um, uh, er and hmm ('like', 'so' and 'actually' only
+    where they are fillers: see discourse.py)."""
     hedges: tuple[str, ...] = HEDGE_PHRASES
     """Phrases that soften a claim."""
     good_wpm: tuple[int, int] = (140, 160)
@@ -83,7 +107,7 @@ class FillerCount(PhraseCount):
     """Fillers said, and where they bunched up."""
 
     bursts: list[float] = field(default_factory=list)
-    """Start times of 3 or more fillers within 10 s."""
+    """Start times of BURST_COUNT or more fillers within BURST_WINDOW_S."""
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> FillerCount:
@@ -116,7 +140,7 @@ class Delivery:
     repeated: list[str] = field(default_factory=list)
     """Phrases said unusually often."""
     direct_opening: bool | None = None
-    """Did the answer open with a short, direct statement before the detail?"""
+    """Did the answer's first sentence end within LONG_OPENING_WORDS words?"""
     notes: list[str] = field(default_factory=list)
     """Plain-language observations, each pointing at something in the recording."""
 
@@ -182,13 +206,14 @@ def _phrase_items(tokens: list[tuple[str, float, bool]], phrases: tuple[str, ...
     items: list[Item] = []
     taken: set[int] = set()
     words = [t[0] for t in tokens]
+    said = [w.word for w in raw]
     for phrase in sorted(phrases, key=lambda p: -len(p.split())):
         ph = phrase.split()
         n = len(ph)
         for i in range(len(words) - n + 1):
             if words[i:i + n] != ph or taken & set(range(i, i + n)):
                 continue
-            if phrase == "like" and not _filler_like(raw, i):
+            if phrase in DISCOURSE_WORDS and not is_filler_use(said, i):
                 continue
             if phrase in ("kind of", "sort of") and i + n < len(words) and words[i + n] in (
                     "a", "an", "the", "thing", "things", "model", "problem"):
@@ -196,18 +221,6 @@ def _phrase_items(tokens: list[tuple[str, float, bool]], phrases: tuple[str, ...
             items.append(Item(phrase, tokens[i][1]))
             taken |= set(range(i, i + n))
     return items
-
-
-def _filler_like(raw: list[Any], i: int) -> bool:
-    """'like' set off as a filler ('it's, like, fast'), not a verb or a comparison."""
-    before = raw[i - 1].word if i > 0 else ""
-    here = raw[i].word
-    after = bare(raw[i + 1].word) if i + 1 < len(raw) else ""
-    if here.endswith(","):
-        return True
-    if before.endswith((",", ".")) and after not in ("a", "an", "the", "this", "that"):
-        return True
-    return after in ("um", "uh", "you") or bare(before) in ("was", "is", "just", "it's")
 
 
 def _pauses(audio: np.ndarray | None, words: list[Any], pause_s: float) -> list[Pause]:
@@ -249,7 +262,8 @@ def _voiced_edges(audio: np.ndarray | None, start: float, end: float) -> tuple[f
     return max(start, first), min(end, last)
 
 
-def _bursts(times: list[float], window_s: float = 10.0, count: int = 3) -> list[float]:
+def _bursts(times: list[float], window_s: float = BURST_WINDOW_S,
+            count: int = BURST_COUNT) -> list[float]:
     out: list[float] = []
     for i, t in enumerate(times):
         if i + count - 1 < len(times) and times[i + count - 1] - t <= window_s:
@@ -302,7 +316,7 @@ def measure(words: list[Any], audio: np.ndarray | None, budget_s: int,
                           filler_items, _bursts([i.start for i in filler_items]))
     hedges = PhraseCount(len(hedge_items), round(len(hedge_items) / minutes, 1), hedge_items)
     first_sentence = re.split(r"[.?!]", text, maxsplit=1)[0].split() if text else []
-    direct = (len(first_sentence) <= 25) if first_sentence else None
+    direct = (len(first_sentence) <= LONG_OPENING_WORDS) if first_sentence else None
     d = Delivery(round(wpm, 1), round(artic, 1), thirds, fillers, hedges, pauses,
                  round(float(start), 2), round(float(span), 2), budget_s,
                  bool(end > budget_s),
@@ -316,23 +330,73 @@ def live_pace(words: list[Any], cfg: DeliveryConfig | None = None) -> LivePace:
     return LivePace(d.wpm, d.fillers.count, d.fillers.per_min, d.hedges.count, d.speaking_s)
 
 
+def clock(seconds: float) -> str:
+    """A moment in an answer as m:ss, the way a recording's player shows it."""
+    m, sec = divmod(int(round(max(0.0, seconds))), 60)
+    return f"{m}:{sec:02d}"
+
+
+def pace_judged(speaking_s: float) -> bool:
+    """Is there enough speech for a pace (and a rate of fillers) to mean anything?"""
+    return speaking_s >= MIN_PACE_SPEECH_S
+
+
+def too_short_for_pace(speaking_s: float) -> str:
+    """Why no pace is given, in the words the screens and reports use."""
+    return (f"{speaking_s:.0f} s of speech is too short to judge a pace (that takes about "
+            f"{MIN_PACE_SPEECH_S:.0f} s)")
+
+
+def pace_word(wpm: float, cfg: DeliveryConfig | None = None) -> str:
+    """'fast', 'slow' or '' for a pace measured over enough speech."""
+    cfg = cfg or DeliveryConfig()
+    return "fast" if wpm > cfg.fast_wpm else "slow" if 0 < wpm < cfg.slow_wpm else ""
+
+
 def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
-    """What a coach would point at, in plain words, with where to look."""
-    notes = []
+    """What a coach would point at, each note naming the moment in the answer (m:ss
+    into its recording) where there is one."""
+    notes = _pace_notes(d, cfg) + _filler_notes(d, cfg) + _silence_notes(d)
+    if len(d.hedges.items) >= HEDGES_NAMED_FROM:
+        where = ", ".join(f'{clock(i.start)} ("{i.word}")' for i in d.hedges.items[:3])
+        notes.append(f"Hedged at {where}: say what you know plainly, then the caveat.")
+    if d.over_budget:
+        end = (d.time_to_first_word_s or 0.0) + d.speaking_s
+        notes.append(f"Still speaking at {clock(d.budget_s)}, past the {d.budget_s} s budget; "
+                     f"the answer ran to {clock(end)}.")
+    if d.repeated:
+        notes.append("Said often: " + ", ".join(f'"{r}"' for r in d.repeated[:3]) + ".")
+    if d.direct_opening is False:
+        notes.append(f"The first sentence runs past {LONG_OPENING_WORDS} words: lead with a "
+                     "one-line answer, then the detail.")
+    return notes
+
+
+def _pace_notes(d: Delivery, cfg: DeliveryConfig) -> list[str]:
+    if not pace_judged(d.speaking_s):
+        return [too_short_for_pace(d.speaking_s) + ", so none is given."]
     lo, hi = cfg.good_wpm
+    notes = []
     if d.wpm > cfg.fast_wpm:
         notes.append(f"{d.wpm:.0f} words a minute: above about {cfg.fast_wpm}, listeners "
                      "start to lose the thread.")
-    elif d.wpm and d.wpm < cfg.slow_wpm:
+    elif d.wpm < cfg.slow_wpm:
         notes.append(f"{d.wpm:.0f} words a minute: below about {cfg.slow_wpm} an answer drags.")
     elif lo <= d.wpm <= hi:
         notes.append(f"{d.wpm:.0f} words a minute: in the usual {lo} to {hi} range.")
-    if len(d.pace_by_third) == 3 and d.pace_by_third[0] and (
-            d.pace_by_third[2] > d.pace_by_third[0] * 1.25):
-        notes.append(f"The pace rose from {d.pace_by_third[0]:.0f} to "
-                     f"{d.pace_by_third[2]:.0f} words a minute in the last third: a rushed "
-                     "ending.")
+    first, _, last = d.pace_by_third if len(d.pace_by_third) == 3 else (0.0, 0.0, 0.0)
+    if first and last > first * RUSHED_RATIO:
+        from_s = (d.time_to_first_word_s or 0.0) + d.speaking_s * 2 / 3
+        notes.append(f"From {clock(from_s)} the pace rose from {first:.0f} to {last:.0f} "
+                     "words a minute: a rushed ending.")
+    return notes
+
+
+def _filler_notes(d: Delivery, cfg: DeliveryConfig) -> list[str]:
+    notes = []
     per_min = d.fillers.per_min
+    if not pace_judged(d.speaking_s):
+        per_min = 0.0  # two fillers in three seconds is not a rate of forty a minute
     if per_min >= cfg.fillers_bad_per_min:
         notes.append(f"{per_min:.1f} fillers a minute: around {cfg.fillers_bad_per_min:.0f} "
                      "clearly distracts listeners.")
@@ -340,13 +404,19 @@ def notes_for(d: Delivery, cfg: DeliveryConfig) -> list[str]:
         notes.append(f"{per_min:.1f} fillers a minute: above the {cfg.fillers_ok_per_min:.0f} "
                      "that costs a speaker little.")
     for b in d.fillers.bursts:
-        notes.append(f"A burst of fillers at {b:.1f} s.")
-    if d.time_to_first_word_s is not None and d.time_to_first_word_s > 4:
-        notes.append(f"{d.time_to_first_word_s:.1f} s before the first word.")
-    if d.over_budget:
-        notes.append(f"Spoke past the {d.budget_s} s budget.")
-    if d.repeated:
-        notes.append("Said often: " + ", ".join(f'"{r}"' for r in d.repeated[:3]) + ".")
-    if d.direct_opening is False:
-        notes.append("The first sentence is long: lead with a one-line answer, then detail.")
+        bunch = [i for i in d.fillers.items if b <= i.start <= b + BURST_WINDOW_S]
+        span = max(1.0, bunch[-1].start - b) if bunch else BURST_WINDOW_S
+        said = ", ".join(f'"{i.word}"' for i in bunch)
+        notes.append(f"At {clock(b)}, {len(bunch)} fillers in {span:.0f} s ({said}).")
+    return notes
+
+
+def _silence_notes(d: Delivery) -> list[str]:
+    notes = []
+    if d.time_to_first_word_s is not None and d.time_to_first_word_s > SLOW_START_S:
+        notes.append(f"{d.time_to_first_word_s:.1f} s of silence before the first word.")
+    long = sorted((p for p in d.pauses if p.duration_s >= LONG_PAUSE_S),
+                  key=lambda p: -p.duration_s)[:PAUSES_NAMED]
+    for p in sorted(long, key=lambda p: p.start):
+        notes.append(f"At {clock(p.start)}, a {p.duration_s:.1f} s silence.")
     return notes
