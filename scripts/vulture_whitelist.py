@@ -54,3 +54,6 @@ _.fillers_per_min  # LivePace: recorded in events.jsonl and the round's live fig
 # Used only by code vulture does not scan (benchmarks/, tests/).
 _.record_result  # simulator/speech/models.py: benchmarks/transcription.py records a model's figures
 _.waiting_in  # simulator/engine/controls.py: tests wait until the engine holds in a stage
+_.MIN_CONTRAST  # simulator/tui/theme.py: tests/test_contrast.py holds every text colour to it
+_.theme_variables  # simulator/tui/theme.py: tests/test_contrast.py reads the themes' colours
+_.contrast  # simulator/tui/theme.py: tests/test_contrast.py computes WCAG ratios with it

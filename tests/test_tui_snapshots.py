@@ -40,6 +40,7 @@ from simulator.tui.screens.interview import InterviewScreen
 from simulator.tui.screens.replay import ReplayScreen
 from simulator.tui.screens.report import ReportScreen
 from simulator.tui.screens.sessions import SessionsScreen
+from simulator.tui.theme import LIGHT
 from tests.tui_support import FIXTURES, SESSION_ID, app_for, settings_for, write_session
 
 LORA = load_bank(FIXTURES / "practice.yaml").questions[1]
@@ -58,7 +59,7 @@ def test_setup_screen(snap_compare, tmp_path):
 
 
 def test_setup_screen_in_the_light_theme(snap_compare, tmp_path):
-    app = app_for(tmp_path, theme="textual-light")
+    app = app_for(tmp_path, theme=LIGHT)
     assert snap_compare(app, run_before=settle)
 
 

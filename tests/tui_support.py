@@ -34,6 +34,7 @@ from simulator.tui.app import InterviewApp, make_app
 from simulator.tui.catalog import Catalog, StatusItem
 from simulator.tui.options import AppOptions
 from simulator.tui.replay_model import silent_player
+from simulator.tui.theme import DARK
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "tui"
 SESSION_ID = "20260314-093000-practice-a1b2"
@@ -57,7 +58,7 @@ def settings_for(tmp_path: Path, **audio: Any) -> Settings:
 
 
 def app_for(tmp_path: Path, options: AppOptions | None = None, *, catalog: Catalog | None = None,
-            theme: str = "textual-dark", settings: Settings | None = None) -> InterviewApp:
+            theme: str = DARK, settings: Settings | None = None) -> InterviewApp:
     return make_app(options or AppOptions(speak=False), settings=settings or settings_for(tmp_path),
                     checker=fixed_checker, replay_player=silent_player,
                     selections_file=tmp_path / "selections.json", theme=theme,

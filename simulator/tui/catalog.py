@@ -159,6 +159,7 @@ class SessionRow:
     turns: int
     coverage: float
     length_s: float
+    """The seconds the candidate spoke (``session_length``)."""
     unjudged_s: float = 0.0
     """Seconds of an answer the round recorded but never judged (it was interrupted)."""
 
@@ -188,8 +189,15 @@ def list_sessions(root: Path) -> tuple[list[SessionRow], list[str]]:
         rows.append(SessionRow(
             s.id, s.dir, session_when(s.id, s.manifest), status,
             str(s.manifest.get("bank") or doc.get("bank") or "?"), len(qs), len(doc["turns"]),
-            cov, s.events[-1].t if s.events else 0.0, unjudged_s))
+            cov, session_length(doc), unjudged_s))
     return rows[::-1], notes
+
+
+def session_length(doc: dict[str, Any]) -> float:
+    """A round's length as the candidate lived it: the seconds they spoke. The last
+    event's time is not it: a round answered from files runs faster than real time, and
+    one left open runs on after the last answer."""
+    return float((doc.get("delivery") or {}).get("speaking_s") or 0.0)
 
 
 def delete_session(root: Path, session_dir: Path) -> None:

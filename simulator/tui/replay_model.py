@@ -27,6 +27,10 @@ class ReplayWord:
     text: str
     start: float
     end: float
+    mark: str = ""
+    """'filler' or 'hedge' where the delivery figures counted one (delivery/marks.py)."""
+    pause_before_s: float = 0.0
+    """A silence the figures counted just before this word."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ def spread_words(text: str, duration_s: float) -> list[ReplayWord]:
 
 
 def build_replay(session: StoredSession) -> list[ReplayItem]:
+    from simulator.delivery.marks import pauses_before, word_marks
     from simulator.engine.events import AnswerFinished
     from simulator.sessions.replay import timeline
 
@@ -80,7 +85,9 @@ def build_replay(session: StoredSession) -> list[ReplayItem]:
     for u in timeline(session):
         if u.speaker == "candidate" and u.turn in finished:
             f = finished[u.turn]
-            words = [ReplayWord(w.word, w.start, w.end) for w in f.words]
+            marks, gaps = word_marks(f.words, f.delivery), pauses_before(f.words, f.delivery)
+            words = [ReplayWord(w.word, w.start, w.end, m, g)
+                     for w, m, g in zip(f.words, marks, gaps, strict=True)]
             if not words:
                 words = spread_words(u.text, f.duration_s)
             items.append(ReplayItem(u.speaker, u.text, u.audio, f.duration_s, words, u.turn))

@@ -1,4 +1,5 @@
-"""Following the terminal's light or dark background."""
+"""The app's two themes, readable by WCAG AA, and following the terminal's light or dark
+background."""
 
 from __future__ import annotations
 
@@ -7,9 +8,64 @@ import re
 import select
 import sys
 import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
-DARK = "textual-dark"
-LIGHT = "textual-light"
+from textual.color import Color
+from textual.theme import BUILTIN_THEMES, Theme
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+DARK = "interview-dark"
+LIGHT = "interview-light"
+#: WCAG AA for body text: the least contrast every text colour keeps on its background.
+MIN_CONTRAST = 4.5
+#: Textual's own themes, with the text colours that fall short of MIN_CONTRAST darkened.
+#: In the light theme muted text, green, amber and the footer's keys read at 2.8 to 3.8:1
+#: on the panel grey; the dark theme passes as it is.
+_BASES = {DARK: "textual-dark", LIGHT: "textual-light"}
+_TEXT = {
+    DARK: {},
+    LIGHT: {"foreground-muted": "#505050", "text-success": "#225E36",
+            "text-warning": "#7A4E0E", "text-accent": "#7A4E0E",
+            "footer-key-foreground": "#00508F"},
+}
+
+
+def themes() -> list[Theme]:
+    """The app's dark and light themes."""
+    return [replace(BUILTIN_THEMES[base], name=name,
+                    variables={**BUILTIN_THEMES[base].variables, **_TEXT[name]})
+            for name, base in _BASES.items()]
+
+
+def theme_variables(theme: Theme) -> dict[str, str]:
+    """The CSS variables ``theme`` gives an app, as App.get_css_variables makes them: the
+    generated colour system with the theme's own variables on top."""
+    return {**theme.to_color_system().generate(), **theme.variables}
+
+
+def register_themes(app: App[Any]) -> None:
+    """Make DARK and LIGHT known to ``app`` (before it sets its theme)."""
+    for theme in themes():
+        app.register_theme(theme)
+
+
+def _luminance(c: Color) -> float:
+    def linear(v: int) -> float:
+        x = v / 255
+        return x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * linear(c.r) + 0.7152 * linear(c.g) + 0.0722 * linear(c.b)
+
+
+def contrast(text: Color, background: Color) -> float:
+    """The WCAG contrast ratio of ``text`` drawn over ``background`` (1 to 21); a text
+    colour with alpha is first blended onto the background, as the terminal shows it."""
+    shown = background + text
+    hi, lo = sorted((_luminance(shown), _luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 _RGB = re.compile(r"\]11;rgb:([0-9a-fA-F]+)/([0-9a-fA-F]+)/([0-9a-fA-F]+)")
 
 

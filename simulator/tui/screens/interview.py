@@ -256,6 +256,9 @@ class InterviewScreen(AppScreen):
             title = f"Question {n} of {len(self._question_ids)}"
         else:
             title = f"Follow-up · {e.target_point}"
+        q = self._questions.get(e.question_id)
+        if q is not None:
+            title += f" · {q.label}"
         self.query_one("#question", QuestionPanel).show(
             title, e.prompt, f"answer in about {e.budget_s // 60}:{e.budget_s % 60:02d}")
         self.query_one("#transcript", TranscriptView).clear(
@@ -305,15 +308,25 @@ class InterviewScreen(AppScreen):
         view.show_partial(message.event.text)
         pace = message.event.pace
         if pace:
-            view.border_subtitle = self._pace_line(pace.wpm, pace.fillers, "so far")
+            view.border_subtitle = self._pace_line(pace.wpm, pace.fillers, pace.speaking_s,
+                                                   "so far")
 
-    def _pace_line(self, wpm: float, fillers: int, when: str) -> str:
-        """A quiet line on pace and fillers, so the candidate can correct course."""
-        from simulator.delivery.metrics import DeliveryConfig  # loaded with the round
+    def _pace_line(self, wpm: float, fillers: int, speaking_s: float, when: str) -> str:
+        """A quiet line on pace and fillers, so the candidate can correct course; no pace
+        until there is enough speech for one to mean anything, and it says so."""
+        from simulator.delivery.metrics import (  # loaded with the round
+            MIN_PACE_SPEECH_S,
+            pace_judged,
+            pace_word,
+        )
 
-        fast, slow = DeliveryConfig.fast_wpm, DeliveryConfig.slow_wpm
-        note = " (fast)" if wpm > fast else " (slow)" if 0 < wpm < slow else ""
-        return f"{when}: {wpm:.0f} wpm{note} · {fillers} filler{'s' if fillers != 1 else ''}"
+        count = f"{fillers} filler{'s' if fillers != 1 else ''}"
+        if not pace_judged(speaking_s):
+            pace = (f"pace after {MIN_PACE_SPEECH_S:.0f} s of speech" if when == "so far" else
+                    f"{speaking_s:.0f} s of speech, too short for a pace")
+            return f"{when}: {pace} · {count}"
+        word = pace_word(wpm)
+        return f"{when}: {wpm:.0f} wpm{f' ({word})' if word else ''} · {count}"
 
     @on(AnswerEnded)
     def _ended(self, message: AnswerEnded) -> None:
@@ -326,10 +339,10 @@ class InterviewScreen(AppScreen):
         self.query_one("#level", LevelMeter).stop()
         self.query_one("#timer", AnswerTimer).elapsed = e.duration_s
         view = self.query_one("#transcript", TranscriptView)
-        view.show_final(e.transcript, e.silent, e.words, self.settings.stt.low_confidence)
         d = e.delivery
-        view.border_subtitle = (self._pace_line(d.wpm, d.fillers.count, "answer")
-                                if d and d.speaking_s else "")
+        view.show_final(e.transcript, e.silent, e.words, self.settings.stt.low_confidence, d)
+        view.border_subtitle = (self._pace_line(d.wpm, d.fillers.count, d.speaking_s,
+                                                "answer") if d and d.speaking_s else "")
         self._phase(self._judging(), tone="wait")
 
     @on(CorrectionsAwaited)

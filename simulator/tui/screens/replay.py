@@ -22,14 +22,18 @@ from simulator.tui.widgets.replay_transcript import SPEAKERS, ReplayTranscript
 class ReplayScreen(AppScreen):
     """Plays the recorded round; pause, seek by turn or by seconds, change speed."""
 
+    # Pairs of keys share one footer entry, so every key fits in 80 columns.
+    _SEEK = Binding.Group("5 s", compact=True)
+    _TURN = Binding.Group("Turn", compact=True)
+    _SPEED = Binding.Group("Speed", compact=True)
     BINDINGS = [
         Binding("space", "play_pause", "Play/pause", priority=True),
-        Binding("left", "seek(-5)", "-5 s", priority=True),
-        Binding("right", "seek(5)", "+5 s", priority=True),
-        Binding("up", "turn(-1)", "Previous", priority=True),
-        Binding("down", "turn(1)", "Next", priority=True),
-        Binding("minus", "speed(-1)", "Slower"),
-        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+"),
+        Binding("left", "seek(-5)", "-5 s", priority=True, group=_SEEK),
+        Binding("right", "seek(5)", "+5 s", priority=True, group=_SEEK),
+        Binding("up", "turn(-1)", "Previous", priority=True, group=_TURN),
+        Binding("down", "turn(1)", "Next", priority=True, group=_TURN),
+        Binding("minus", "speed(-1)", "Slower", group=_SPEED),
+        Binding("plus,equals_sign", "speed(1)", "Faster", key_display="+", group=_SPEED),
         Binding("escape", "back", "Back"),
     ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual.content import Content
@@ -10,10 +11,13 @@ from textual.widgets import Static
 from simulator.tui.widgets.verdict_view import coverage_bar
 
 
-def chart_lines(questions: list[dict[str, Any]], label_width: int = 34) -> list[Content]:
+def chart_lines(questions: list[dict[str, Any]], label_width: int = 34,
+                titles: Mapping[str, str] | None = None) -> list[Content]:
+    """One bar a question, named by its title in ``titles`` (question id to title), or
+    by its id where it has none."""
     lines = []
     for n, q in enumerate(questions, 1):
-        label = f"{n}. {q['question_id']}"
+        label = f"{n}. {(titles or {}).get(q['question_id'], q['question_id'])}"
         if len(label) > label_width:
             label = label[: label_width - 1] + "…"
         cov = float(q.get("coverage") or 0.0)
@@ -35,7 +39,8 @@ class CoverageChart(Static):
     CoverageChart { height: auto; }
     """
 
-    def show(self, questions: list[dict[str, Any]]) -> None:
-        lines = chart_lines(questions)
+    def show(self, questions: list[dict[str, Any]],
+             titles: Mapping[str, str] | None = None) -> None:
+        lines = chart_lines(questions, titles=titles)
         self.update(Content("\n").join(lines) if lines else
                     Content.styled("No question was answered.", "$foreground-muted"))

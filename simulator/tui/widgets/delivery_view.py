@@ -7,6 +7,8 @@ from typing import Any
 from textual.content import Content
 from textual.widgets import Static
 
+from simulator.delivery.metrics import pace_judged, too_short_for_pace
+
 
 def delivery_lines(summary: dict[str, Any] | None) -> list[Content]:
     if not summary or not summary.get("answers"):
@@ -14,12 +16,15 @@ def delivery_lines(summary: dict[str, Any] | None) -> list[Content]:
                                "$foreground-muted")]
     wpm = float(summary.get("wpm") or 0.0)
     pace_tone = "$text-success" if 130 <= wpm <= 170 else "$text-warning"
+    pace = (f"{wpm:.0f} words a minute", pace_tone)
+    if not pace_judged(float(summary.get("speaking_s") or 0.0)):
+        pace = (too_short_for_pace(float(summary.get("speaking_s") or 0.0)), "")
     f = summary.get("fillers") or {}
     h = summary.get("hedges") or {}
     first = summary.get("time_to_first_word_s")
     over = int(summary.get("over_budget") or 0)
     return [
-        Content.assemble(("Pace ", "bold"), (f"{wpm:.0f} words a minute", pace_tone),
+        Content.assemble(("Pace ", "bold"), pace,
                          ("  (140 to 160 is easy to follow)", "$foreground-muted")),
         Content.assemble(("Fillers ", "bold"), (f"{f.get('count', 0)}", ""),
                          (f" ({f.get('per_min', 0):.1f} a minute)", "$foreground-muted"),

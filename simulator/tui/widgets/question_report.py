@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from simulator.banks.model import Question
+from simulator.delivery.metrics import pace_judged
 from simulator.tui.widgets.answer_timer import fmt
 from simulator.tui.widgets.verdict_view import coverage_bar
 
@@ -46,6 +47,9 @@ def answer_line(t: dict[str, Any]) -> Content:
     d = t.get("delivery") or {}
     if a.get("silent"):
         parts.append(("  no speech heard", "$text-warning"))
+    elif d.get("speaking_s") and not pace_judged(float(d["speaking_s"])):
+        parts.append((f"  {float(d['speaking_s']):.0f} s of speech, too short for a pace",
+                      "$foreground-muted"))
     elif d.get("speaking_s"):
         parts.append((f"  {d.get('wpm', 0):.0f} wpm ", ""))
         if d.get("pace_by_third"):
@@ -73,7 +77,8 @@ def question_lines(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
     """(line, kind) pairs; kind is a CSS class that sets its indent."""
     mine = [t for t in turns if t["question_id"] == q["question_id"]]
     cov = float(q.get("coverage") or 0.0)
-    lines = [(Content.assemble((f"{n}. {q['question_id']}", "bold $text-primary"),
+    name = bank_q.label if bank_q is not None else q["question_id"]
+    lines = [(Content.assemble((f"{n}. {name}", "bold $text-primary"),
                                (f"  {cov:.0%} covered ", "bold"),
                                (coverage_bar(cov, 10), "$text-primary"),
                                (f"  {q.get('follow_ups', 0)} follow-up(s)",

@@ -6,9 +6,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from simulator.delivery.marks import FILLER, HEDGE
 from simulator.tui.replay_model import ReplayItem
+from simulator.tui.widgets.transcript_view import FILLER_STYLE, HEDGE_STYLE, PAUSE_STYLE
 
 SPEAKERS = {"interviewer": "Interviewer", "candidate": "You"}
+#: A counted filler or hedge looks as it does under the answer in the round.
+_MARKED = {FILLER: FILLER_STYLE, HEDGE: HEDGE_STYLE}
 
 
 def utterance_content(item: ReplayItem, word: int | None) -> Content:
@@ -17,14 +21,24 @@ def utterance_content(item: ReplayItem, word: int | None) -> Content:
     turn = f" · turn {item.turn}" if item.turn else ""
     head = Content.styled(f"{who}{turn}\n", "bold $text-primary" if item.speaker ==
                           "interviewer" else "bold $text-accent")
-    if word is None or not item.words:
+    marked = any(w.mark or w.pause_before_s for w in item.words)
+    if (word is None and not marked) or not item.words:
         return head + Content(item.text)
     parts: list[tuple[str, str]] = []
     for n, w in enumerate(item.words):
-        style = "bold" if n < word else ("reverse bold" if n == word else "$foreground-muted")
-        parts.append((w.text, style))
-        parts.append((" ", ""))
+        if w.pause_before_s:
+            parts += [(f"[{w.pause_before_s:.1f} s]", PAUSE_STYLE), (" ", "")]
+        parts += [(w.text, _word_style(n, word, w.mark)), (" ", "")]
     return head + Content.assemble(*parts)
+
+
+def _word_style(n: int, word: int | None, mark: str) -> str:
+    """Said, being said or still to come (``word`` None: not playing), and its mark."""
+    if n == word:
+        return f"reverse bold {_MARKED.get(mark, '')}".strip()
+    if mark in _MARKED:
+        return _MARKED[mark]  # a mark keeps its colour whether said or not
+    return "" if word is None else "bold" if n < word else "$foreground-muted"
 
 
 class ReplayTranscript(VerticalScroll):

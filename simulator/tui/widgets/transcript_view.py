@@ -11,47 +11,67 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from simulator.delivery.marks import FILLER, HEDGE, PAUSE, marked_transcript
+from simulator.delivery.metrics import Delivery
 from simulator.engine.events import WordTiming
 
 UNSURE_STYLE = "$text-warning underline"
 """A word the transcriber was unsure of: worth checking first."""
-#: How far ahead in the word list a word of the text is looked for. The text and the
-#: words can differ a little (a correction joined two words), never by much.
-_LOOKAHEAD = 3
+FILLER_STYLE = "$text-error italic"
+"""A filler (um, or "like" used as one): words the answer could do without."""
+HEDGE_STYLE = "$text-primary italic"
+"""A hedge ("I guess"): a claim softened."""
+PAUSE_STYLE = "$foreground-muted"
+"""A silence the figures counted, shown as its length in brackets."""
+_STYLES = {FILLER: FILLER_STYLE, HEDGE: HEDGE_STYLE}
 
 
-def _bare(token: str) -> str:
-    return re.sub(r"[^\w']+", "", token.lower())
+def _unsure(word: WordTiming, unsure_below: float) -> bool:
+    """Marked for checking: the hearing's own verdict where the word carries one, else
+    a probability below ``unsure_below``."""
+    verdict = getattr(word, "unsure", None)
+    return bool(verdict) if verdict is not None else word.probability < unsure_below
 
 
-def marked(text: str, words: Sequence[WordTiming], unsure_below: float) -> Content:
-    """``text`` with each word the transcriber was unsure of styled ``UNSURE_STYLE``.
+def marked(text: str, words: Sequence[WordTiming], unsure_below: float,
+           delivery: Delivery | None = None) -> Content:
+    """``text`` with each word the transcriber was unsure of styled ``UNSURE_STYLE``, and
+    with the fillers, hedges and silences that ``delivery`` counted marked in place.
 
-    The text is what the judge reads (fillers left out, corrections made); the
-    probabilities come from ``words``, matched to the text's words in order, so a
+    The text is what the judge reads (fillers left out, corrections made); the words and
+    their probabilities come from ``words``, matched to the text's words in order, so a
     word that cannot be matched is simply left unmarked.
     """
-    said = [w for w in words if not w.filler]
-    if not said:
+    if not words:
         return Content(text)
     parts: list[tuple[str, str] | str] = []
-    at = 0
-    for token in re.split(r"(\s+)", text):
-        if not token or token.isspace():
-            parts.append(token)
+    for span in marked_transcript(text, words, delivery):
+        if parts:
+            parts.append(" ")
+        if span.kind == PAUSE:
+            parts.append((f"[{span.text}]", PAUSE_STYLE))
             continue
-        bare = _bare(token)
-        found = next((i for i in range(at, min(at + _LOOKAHEAD, len(said)))
-                      if _bare(said[i].word) == bare), None)
-        if found is None:
-            parts.append(token)
-            continue
-        at = found + 1
-        if said[found].probability < unsure_below:
-            word, tail = re.fullmatch(r"(.*?)([,.!?;:]*)", token).groups()  # type: ignore[union-attr]
-            parts += [(word, UNSURE_STYLE), tail]
-        else:
-            parts.append(token)
+        style = _STYLES.get(span.kind, "")
+        if span.said is not None and span.kind != FILLER and _unsure(words[span.said],
+                                                                     unsure_below):
+            style = f"{style} {UNSURE_STYLE}".strip()
+        word, tail = re.fullmatch(r"(.*?)([,.!?;:]*)", span.text).groups()  # type: ignore[union-attr]
+        parts += [(word, style), tail] if style else [span.text]
+    return Content.assemble(*parts)
+
+
+def legend(shown: Content) -> Content | None:
+    """One line saying what the marks in ``shown`` mean, or None when it has none."""
+    styles = {str(s.style) for s in shown.spans}
+    keys = [(FILLER_STYLE, "um", "filler"), (HEDGE_STYLE, "I guess", "hedge"),
+            (PAUSE_STYLE, "[2.0 s]", "silence"), (UNSURE_STYLE, "word", "maybe misheard")]
+    used = [k for k in keys if any(k[0] in s for s in styles)]
+    if not used:
+        return None
+    parts: list[tuple[str, str] | str] = []
+    for style, example, meaning in used:
+        parts += [("  " if parts else "", ""), (example, style), (f" {meaning}",
+                                                                   "$foreground-muted")]
     return Content.assemble(*parts)
 
 
@@ -83,11 +103,14 @@ class TranscriptView(VerticalScroll, can_focus=False):
         self.scroll_end(animate=False)
 
     def show_final(self, text: str, silent: bool = False,
-                   words: Sequence[WordTiming] = (), unsure_below: float = 0.0) -> None:
+                   words: Sequence[WordTiming] = (), unsure_below: float = 0.0,
+                   delivery: Delivery | None = None) -> None:
         if silent or not text:
             self._text.update(Content.styled("(no speech heard)", "$text-warning italic"))
         else:
-            self._text.update(marked(text, words, unsure_below))
+            shown = marked(text, words, unsure_below, delivery)
+            key = legend(shown)
+            self._text.update(shown if key is None else Content("\n").join([shown, key]))
         self.scroll_end(animate=False)
 
     def show_corrected(self, text: str, corrections: Sequence[str],
