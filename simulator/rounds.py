@@ -25,7 +25,9 @@ from simulator.engine.interview import Interview
 from simulator.engine.parts import ListenOptions, RoundParts
 from simulator.errors import UserError
 from simulator.personas import Persona, load_persona
-from simulator.sessions.store import SessionWriter
+from simulator.sessions.drill import DrillPick, pick_drill, rubric_weights
+from simulator.sessions.progress import documents
+from simulator.sessions.store import SessionWriter, read_sessions
 from simulator.speech import learned
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import WhisperTranscriber
@@ -54,6 +56,20 @@ def pick_questions(bank: str | None, sel: Selection) -> tuple[str, list[Question
     banks: list[Bank] = [load_bank(bank)] if bank else load_banks()
     label = bank if bank else "all"
     return label, [q for _, q in draw(banks, sel)]
+
+
+def drill_questions(sessions_dir: Path, questions: dict[str, Question], count: int
+                    ) -> tuple[list[Question], list[DrillPick], list[str]]:
+    """The drill: the ``count`` questions of ``questions`` (by id) whose rubric points were
+    missed most across the rounds recorded in ``sessions_dir``, neediest first, with why
+    each was chosen and a note for each session that could not be read."""
+    sessions, notes = read_sessions(sessions_dir)
+    picks = pick_drill(documents(sessions), count, rubric_weights(questions), set(questions))
+    if not picks:
+        raise UserError(f"nothing to drill yet: no rubric point of these questions was "
+                        f"missed in the rounds recorded in {sessions_dir}; run a round "
+                        "first (`interview run`)")
+    return [questions[p.question_id] for p in picks], picks, notes
 
 
 def round_glossary(settings: Settings, extra: list[Bank] | None = None) -> Glossary:
