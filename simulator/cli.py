@@ -10,6 +10,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,16 @@ from simulator.text import printable
 
 if TYPE_CHECKING:
     from simulator.config import Settings
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser. It marks the arguments it parsed as its own, so a flag it
+    does not know is refused with its usage, not the top-level one (argparse leaves
+    unknown arguments to the top parser)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_defaults(command_parser=self)
 
 
 def _add_config_flags(p: argparse.ArgumentParser) -> None:
@@ -95,12 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="interview", description="Practise spoken interview rounds for AI and LLM roles.")
     ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_app_flags(ap)
-    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     demo = sub.add_parser("demo", help="a whole round with a synthetic candidate; no mic needed")
     _add_round_flags(demo)
 
     _add_run_parser(sub)
+    _add_drill_parser(sub)
 
     rp = sub.add_parser("replay", help="print a recorded round and play both sides")
     rp.add_argument("session", help="session id, id prefix, folder, or 'last'")
@@ -109,17 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--json", action="store_true", help="print the round as JSON")
     _add_config_flags(rp)
 
-    rep = sub.add_parser("report", help="export a recorded round: md, html, json, srt, vtt")
-    rep.add_argument("session", help="session id, id prefix, folder, or 'last'")
-    rep.add_argument("--format", choices=["md", "html", "json", "srt", "vtt"], default="md")
-    rep.add_argument("--out", type=Path, metavar="PATH",
-                     help="the file to write when it ends in the format's suffix (r.html; "
-                          "r.srt puts the round audio beside it as r.wav), else a folder "
-                          "to write report-ID.* into (default: the session's folder)")
-    _add_config_flags(rep)
+    _add_report_parser(sub)
 
-    pg = sub.add_parser("progress", help="trends across your recorded rounds")
+    pg = sub.add_parser("progress", help="trends across your recorded rounds, each "
+                                         "question's attempts, and what to practise next")
     pg.add_argument("--json", action="store_true")
+    pg.add_argument("--bank", metavar="NAME_OR_PATH",
+                    help="a bank file of your own whose questions your rounds asked")
     _add_config_flags(pg)
 
     ss = sub.add_parser("sessions", help="list recorded sessions; --recover judges the "
@@ -147,29 +155,56 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
-def _add_run_parser(sub: Any) -> None:
-    run = sub.add_parser("run", help="run a round headless")
+def _add_report_parser(sub: Any) -> None:
+    rep = sub.add_parser("report", help="export a recorded round: md, html, json, srt, vtt")
+    rep.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    rep.add_argument("--format", choices=list(REPORT_FORMATS),
+                     help="md (the default), html, json, srt or vtt; without it, -o FILE's "
+                          "suffix chooses (r.html writes HTML)")
+    rep.add_argument("-o", "--out", type=Path, metavar="FILE",
+                     help="the file to write (r.srt also writes the round audio beside it "
+                          "as r.wav); '-' prints the report instead; an existing folder, or "
+                          "a name with no suffix, is a folder to write report-ID.* into "
+                          "(default: the session's folder)")
+    _add_config_flags(rep)
+
+
+def _add_drill_parser(sub: Any) -> None:
+    dr = sub.add_parser("drill", help="a round of the questions whose points you missed "
+                                      "most, across your recorded rounds")
+    _add_answer_flags(dr)
+    dr.add_argument("--list", action="store_true", dest="list_only",
+                    help="only print the questions a drill would ask, and why")
+
+
+def _add_answer_flags(run: argparse.ArgumentParser) -> None:
+    """The flags of a round whose questions are chosen for it: how it is answered."""
     _add_round_flags(run)
     run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
-    run.add_argument("--question", action="append", default=[], metavar="ID",
-                     help="ask this question (repeatable, in order)")
     run.add_argument("--questions", type=_question_count, metavar="N",
                      help="how many questions")
+    run.add_argument("--answers", type=Path, metavar="DIR",
+                     help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
+    run.add_argument("--realtime", action="store_true",
+                     help="feed answer files at real-time speed through the microphone path")
+    run.add_argument("--review", nargs="?", const="-", metavar="FILE",
+                     help="check each transcript before it is judged: type corrections "
+                          "('heard => meant') or read one line per answer from FILE")
+
+
+def _add_run_parser(sub: Any) -> None:
+    run = sub.add_parser("run", help="run a round headless")
+    _add_answer_flags(run)
+    run.add_argument("--question", action="append", default=[], metavar="ID",
+                     help="ask this question (repeatable, in order)")
     run.add_argument("--topic", action="append", default=[], help="draw from this topic")
     run.add_argument("--level", action="append", default=[],
                      choices=["intro", "core", "senior"], help="draw at this level")
     run.add_argument("--role", action="append", default=[], help="draw questions for this role")
     run.add_argument("--source", action="append", default=[],
                      help="draw from this seed document (file name or prefix)")
-    run.add_argument("--answers", type=Path, metavar="DIR",
-                     help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
-    run.add_argument("--realtime", action="store_true",
-                     help="feed answer files at real-time speed through the microphone path")
     run.add_argument("--shuffle", action=argparse.BooleanOptionalAction, default=None,
                      help="draw questions at random (default: on with the mic, off with files)")
-    run.add_argument("--review", nargs="?", const="-", metavar="FILE",
-                     help="check each transcript before it is judged: type corrections "
-                          "('heard => meant') or read one line per answer from FILE")
 
 
 def _add_glossary_parser(sub: Any) -> None:
@@ -234,6 +269,8 @@ def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
                   f"`interview sessions --recover {prepared.session.id}` judges the answer "
                   "that was cut off.", file=sys.stderr)
             return 128 + signalled[0] if signalled else 130
+        except BrokenPipeError:
+            raise  # the reader of stdout went away: main() ends quietly, not "disk full"
         except OSError as exc:  # the disk refused the answer's audio, mid-round
             from simulator.sessions.store import disk_refused
 
@@ -309,19 +346,34 @@ def _lose_terminal() -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from simulator.banks.select import Selection
-    from simulator.engine import LIVE_TRANSCRIPT_S
-    from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
-    from simulator.rounds import listen_options, pick_questions, prepare_round
+    from simulator.rounds import pick_questions
 
     settings = _settings(args)
-    review = None
-    controls = None
-    if args.review is not None:  # a bad corrections file stops here, before the round
-        from simulator.engine.controls import RoundControls
-        from simulator.review import ReviewInput
+    review = _review(args)  # a bad corrections file stops here, before the round
+    shuffle = args.shuffle if args.shuffle is not None else not args.answers
+    sel = Selection(args.question, args.topic, args.level, args.role, args.source,
+                    settings.interview.questions, shuffle, args.seed)
+    label, questions = pick_questions(args.bank, sel)
+    return _run_round(args, settings, label, questions, review)
 
-        review = ReviewInput(None if args.review == "-" else Path(args.review))
-        controls = RoundControls(check=True)
+
+def _review(args: argparse.Namespace) -> Any:
+    """`--review [FILE]`: where the corrections come from, or None."""
+    if args.review is None:
+        return None
+    from simulator.review import ReviewInput
+
+    return ReviewInput(None if args.review == "-" else Path(args.review))
+
+
+def _run_round(args: argparse.Namespace, settings: Settings, label: str, questions: list[Any],
+               review: Any) -> int:
+    """Ask ``questions`` as `interview run` does: answered by the microphone or by files."""
+    from simulator.engine import LIVE_TRANSCRIPT_S
+    from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
+    from simulator.engine.controls import RoundControls
+    from simulator.rounds import listen_options, prepare_round
+
     frame_len = listen_options(settings).frame_len
     if args.answers:
         answers: Any = FolderAnswers(args.answers, frame_len, args.realtime)
@@ -329,15 +381,44 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.realtime:
             raise UserError("--realtime only applies with --answers DIR", field="--realtime")
         answers = MicrophoneAnswers(frame_len, settings.audio.input_device)
-    shuffle = args.shuffle if args.shuffle is not None else not args.answers
-    sel = Selection(args.question, args.topic, args.level, args.role, args.source,
-                    settings.interview.questions, shuffle, args.seed)
-    label, questions = pick_questions(args.bank, sel)
     # Spoken in real time: transcribe as it goes, for the live pace and filler figures.
     live_s = LIVE_TRANSCRIPT_S if (args.realtime or not args.answers) else 0.0
+    controls = RoundControls(check=True) if review is not None else None
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
                              seed=args.seed, controls=controls, live_transcript_s=live_s)
     return _drive(prepared, args.json, review)
+
+
+def _bank_questions(bank: str | None) -> dict[str, Any]:
+    """The questions that can be asked, by id: one bank's, or every shipped bank's."""
+    from simulator.banks.loader import load_bank, load_banks
+
+    banks = [load_bank(bank)] if bank else load_banks()
+    return {q.id: q for b in banks for q in b.questions}
+
+
+def cmd_drill(args: argparse.Namespace) -> int:
+    """A round of the questions whose points were missed most; `--list` says which."""
+    from simulator.rounds import drill_questions
+    from simulator.sessions.drill import why_line
+
+    settings = _settings(args)
+    review = _review(args)
+    questions, picks, notes = drill_questions(
+        settings.sessions_dir(), _bank_questions(args.bank), settings.interview.questions)
+    _noted(notes)
+    if args.list_only and args.json:
+        print(json.dumps([{"question_id": p.question_id, "score": p.score,
+                           "points": [asdict(n) for n in p.points]} for p in picks], indent=2))
+        return 0
+    out = sys.stderr if args.json else sys.stdout  # --json keeps stdout one document
+    print(f"Drill: {len(picks)} question{'s' if len(picks) != 1 else ''} whose points you "
+          "missed most:", file=out)
+    for q, pick in zip(questions, picks, strict=True):
+        print(printable(f"  {q.label} ({q.id}): {why_line(pick)}", newlines=False), file=out)
+    if args.list_only:
+        return 0
+    return _run_round(args, settings, "drill", questions, review)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -405,17 +486,63 @@ def _timeline_line(u: Any) -> str:
     return f"[{fmt_time(u.at_s)}] {u.speaker:<11} {printable(u.text)}"
 
 
+#: The report formats, and the suffix that names each (``-o r.html`` means html).
+REPORT_FORMATS = {"md": ".md", "html": ".html", "json": ".json", "srt": ".srt", "vtt": ".vtt"}
+
+
+def _report_format(fmt: str | None, out: Path | None) -> str:
+    """--format as given, else the one -o's suffix names, else Markdown."""
+    if fmt:
+        return fmt
+    by_suffix = {v: k for k, v in REPORT_FORMATS.items()}
+    return by_suffix.get(out.suffix.lower(), "md") if out is not None else "md"
+
+
+def _report_target(fmt: str, out: Path | None, name: str,
+                   session_dir: Path) -> tuple[Path, Path | None]:
+    """Where the report (and for subtitles the round audio) goes. A new file whose suffix
+    is no format's (notes.txt) is that file; an existing one is refused, as a file given
+    by mistake, by ``report_paths``, which decides everything else."""
+    from simulator.sessions.export import report_paths
+
+    known = (*REPORT_FORMATS.values(), ".wav")
+    if out is not None and out.suffix and out.suffix.lower() not in known and not (
+            out.exists() or out.is_symlink()):
+        return out, out.with_suffix(".wav") if fmt in ("srt", "vtt") else None
+    return report_paths(fmt, name, out, session_dir)
+
+
+def _report_text(doc: dict[str, Any], fmt: str) -> str:
+    """The report as text, for `-o -`."""
+    from simulator.banks.loader import questions_for
+    from simulator.sessions import export
+
+    if fmt == "json":
+        return json.dumps(doc, indent=2)  # JSON escapes control characters itself
+    if fmt in ("md", "html"):  # titles, and the model answers for the points missed
+        questions = questions_for(doc.get("bank"))
+        text = (export.to_markdown if fmt == "md" else export.to_html)(doc, questions)
+    else:
+        text = (export.to_srt if fmt == "srt" else export.to_vtt)(doc)
+    return printable(text)  # a session's text may hold terminal escapes
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from simulator.sessions.export import export, report_paths
+    from simulator.sessions.export import export
     from simulator.sessions.store import find_session, read_session
     from simulator.sessions.summary import round_document
 
     settings = _settings(args)
     session = read_session(find_session(settings.sessions_dir(), args.session))
     doc = round_document(session.events, session.dir)
-    report, audio = report_paths(args.format, doc["session_id"] or session.id, args.out,
-                                 session.dir)
-    for path in export(doc, args.format, report, audio):
+    fmt = _report_format(args.format, None if args.out == Path("-") else args.out)
+    if args.out == Path("-"):
+        text = _report_text(doc, fmt)
+        print(text, end="" if text.endswith("\n") else "\n")
+        return 0
+    report, audio = _report_target(fmt, args.out, doc["session_id"] or session.id,
+                                   session.dir)
+    for path in export(doc, fmt, report, audio):
         print(printable(str(path), newlines=False))
     return 0
 
@@ -427,16 +554,33 @@ def _noted(notes: list[str]) -> None:
 
 
 def cmd_progress(args: argparse.Namespace) -> int:
-    from simulator.sessions.progress import history, render, summary
+    from simulator.sessions.progress import (
+        documents,
+        plan,
+        question_progress,
+        render_progress,
+        rows_of,
+        summary,
+    )
     from simulator.sessions.store import read_sessions
 
     sessions, notes = read_sessions(_settings(args).sessions_dir())
     _noted(notes)
-    rows = history(sessions)
+    docs = documents(sessions)
+    try:
+        questions = _bank_questions(args.bank)
+    except UserError as exc:  # progress without titles beats no progress
+        if args.bank:
+            raise
+        print(f"note: {printable(str(exc), newlines=False)}", file=sys.stderr)
+        questions = {}
     if args.json:
-        print(json.dumps({"rounds": rows, "summary": summary(rows)}, indent=2))
+        rows = rows_of(docs)
+        print(json.dumps({"rounds": rows, "summary": summary(rows),
+                          "questions": question_progress(docs, questions),
+                          "plan": plan(docs, questions)}, indent=2))
     else:
-        print(printable(render(rows)))
+        print(printable(render_progress(docs, questions)))
     return 0
 
 
@@ -596,12 +740,31 @@ COMMANDS = {
     "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
     "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank, "report": cmd_report,
     "progress": cmd_progress, "glossary": cmd_glossary, "models": cmd_models,
+    "drill": cmd_drill,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point. A reader that stops early (`interview sessions | head -1`) ends
+    the command quietly, as the Python documentation's note on SIGPIPE does it."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a late flush to a closed pipe would fail too
+    except BrokenPipeError:
+        # Python flushes stdout again at exit; pointing it at /dev/null keeps that quiet.
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # refused by the subcommand that was given them, with its own usage
+        (getattr(args, "command_parser", None) or parser).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     if args.command is None:
         try:
             from simulator.tui.launch import run_app
