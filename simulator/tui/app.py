@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import traceback
 from collections.abc import Iterable
@@ -26,10 +27,12 @@ from simulator.errors import UserError
 from simulator.tui.catalog import check_status
 from simulator.tui.options import AppOptions
 from simulator.tui.screens.setup import SetupScreen
-from simulator.tui.theme import DARK, LIGHT
+from simulator.tui.theme import DARK, LIGHT, register_themes
 
 if TYPE_CHECKING:
+    from simulator.banks.model import Question
     from simulator.config import Settings
+    from simulator.sessions.drill import DrillPick
     from simulator.tui.catalog import Catalog, StatusChecker
     from simulator.tui.options import RoundPlan
     from simulator.tui.replay_model import Player
@@ -89,6 +92,7 @@ class InterviewApp(App[None]):
 
     def on_mount(self) -> None:
         # 'auto' was resolved before the app took the terminal (see launch.py).
+        register_themes(self)
         self.theme = self._theme_name or (LIGHT if self.options.theme == "light" else DARK)
         self._check_size(self.size)
         loop = asyncio.get_running_loop()
@@ -180,6 +184,32 @@ class InterviewApp(App[None]):
 
         assert self.settings is not None
         self.push_screen(InterviewScreen(plan, self.settings, self.options.live_transcript_s))
+
+    def practice_plan(self, label: str, questions: list[Question]) -> RoundPlan:
+        """A round of ``questions`` (a retry, a drill), set up as the last round was: its
+        mode, its way of ending answers and its interviewer."""
+        from simulator.tui.options import Choices, RoundPlan, SavedSelections
+
+        assert self.settings is not None
+        last = SavedSelections(self.selections_file).load().get(SavedSelections.LAST,
+                                                                Choices())
+        choices = dataclasses.replace(last, question_ids=tuple(q.id for q in questions),
+                                      count=len(questions))
+        return RoundPlan(label, questions, last.persona or self.settings.interview.persona,
+                         last.mode, last.push_to_talk, self.options.answers_dir,
+                         self.options.speak, self.options.seed, choices)
+
+    def drill_plan(self) -> tuple[RoundPlan, list[DrillPick]]:
+        """The drill round: reads every session, so call it from a worker."""
+        from simulator.rounds import drill_questions
+        from simulator.tui.catalog import load_catalog
+
+        assert self.settings is not None
+        catalog = self.catalog or load_catalog(self.options.bank)
+        questions, picks, _ = drill_questions(self.settings.sessions_dir(),
+                                              catalog.questions_by_id(),
+                                              self.settings.interview.questions)
+        return self.practice_plan("drill", questions), picks
 
     def show_report(self, session_dir: Path, replace: bool = False) -> None:
         from simulator.tui.screens.report import ReportScreen

@@ -1,5 +1,5 @@
 """Past rounds: open one's report, replay it, recover it if it was interrupted, or
-delete it."""
+delete it; and progress across them, with what to practise next."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
@@ -26,7 +27,9 @@ class SessionsScreen(AppScreen):
         # Shown by the line under the list when a round needs it, not in every footer.
         Binding("R", "recover", "Recover", show=False),
         Binding("d", "delete", "Delete"),
-        Binding("n", "new_round", "New round"),
+        Binding("p", "progress", "Progress"),
+        # Still a key (? and the palette list it); the footer keeps to 80 columns.
+        Binding("n", "new_round", "New round", show=False),
         Binding("escape", "back", "Back"),
     ]
 
@@ -190,8 +193,60 @@ class SessionsScreen(AppScreen):
                                   timeout=4)
         self._post_rows(settings.sessions_dir())
 
+    def action_progress(self) -> None:
+        self.app.push_screen(ProgressScreen())
+
     def action_new_round(self) -> None:
         self.iapp.action_new_round()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class ProgressScreen(AppScreen):
+    """Each question and rubric point across the rounds recorded, and a plan of three
+    things to practise next; d starts the drill those come from."""
+
+    BINDINGS = [
+        Binding("d", "drill", "Drill"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static("Progress", id="progress-bar", classes="topbar")
+        with VerticalScroll(id="progress-scroll"):
+            yield Static(Content.styled("Reading your rounds...", "$foreground-muted"),
+                         id="progress")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress-scroll", VerticalScroll).focus()
+        self._read()
+
+    @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
+    def _read(self) -> None:
+        from simulator.sessions.progress import documents, render_progress
+        from simulator.sessions.store import read_sessions
+        from simulator.tui.catalog import load_catalog
+
+        settings = self.iapp.settings
+        assert settings is not None
+        catalog = self.iapp.catalog or load_catalog(self.iapp.options.bank)
+        sessions, _ = read_sessions(settings.sessions_dir())  # the list says what it skipped
+        text = render_progress(documents(sessions), catalog.questions_by_id())
+        self.app.call_from_thread(self._show, text)
+
+    def _show(self, text: str) -> None:
+        self.query_one("#progress", Static).update(Content(text))
+
+    def action_drill(self) -> None:
+        self.notify("Choosing the questions whose points you missed most...", timeout=3)
+        self._drill()
+
+    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
+    def _drill(self) -> None:
+        plan, _ = self.iapp.drill_plan()  # reads every session: off the UI thread
+        self.app.call_from_thread(self.iapp.start_round, plan)
 
     def action_back(self) -> None:
         self.app.pop_screen()
