@@ -264,6 +264,9 @@ class Interview:
         c = self.controls
         c.forget(Action.SKIP)  # one pressed since was meant for the last question
         started, self._begun = self._begun, None  # this question, begun after the last
+        if started is not None and started.prompt is None:
+            started.withdraw()  # a closing begun too soon: the round goes on
+            started = None
         prompt, self._said = ((started.prompt, started.said) if started and started.prompt
                               else self._question_prompt(qn))
         asked: list[FollowUp] = []
