@@ -28,8 +28,10 @@ def verdict_lines(assessed: Assessed, question: Question | None) -> list[Content
     order = sorted(assessed.points, key=lambda p: (not p.covered, p.contradicted))
     for p in order:
         if p.covered:
+            # The judge's quote as it is (a line at most): clipping it again could cut
+            # off the very words that show the point.
             lines.append(Content.assemble(("✓ ", "$text-success bold"), (p.id, "bold"),
-                                          (f"  “{_clip(p.evidence)}”", "")))
+                                          (f"  “{p.evidence}”", "")))
         elif p.contradicted:
             lines.append(Content.assemble(("! ", "$text-warning bold"), (p.id, "bold"),
                                           (f"  said: “{_clip(p.evidence)}”",
