@@ -96,9 +96,6 @@ class PointVerdict:
     support: float = 0.0
     """For an uncovered point, how much of its vocabulary was said anyway (0..1): a hint
     that it may be covered in words the judge did not recognise."""
-    said: str = ""
-    """For an uncovered point with some support, the candidate's words that hold the most
-    of it (at most ECHO_WORDS), for a follow-up that builds on them."""
 
 
 @dataclass(frozen=True)
@@ -420,6 +417,25 @@ def _distinctive(question: Question) -> dict[str, dict[str, float]]:
     return out
 
 
+def _claims(transcript: str) -> tuple[str, list[Clause], list[bool]]:
+    """The normalised text, its clauses less what makes no claim, and which still say
+    something."""
+    norm, parts = clauses(transcript)
+    parts = [_without_bare_lists(norm, _to_grader(norm, c)) for c in parts]
+    return norm, parts, [bool(c.tokens) for c in parts]
+
+
+def said_of(question: Question, transcript: str, point_id: str) -> str:
+    """The candidate's words that say the most of a point (at most ECHO_WORDS), for a
+    follow-up that builds on them; empty when none of its words was said."""
+    norm, parts, usable = _claims(transcript)
+    vocab = point_words(question, point_id)
+    support, where = _support(vocab, parts, usable)
+    if not support:
+        return ""
+    return quote(question.point(point_id), vocab, norm, parts, usable, where, ECHO_WORDS)
+
+
 Quoter = Callable[[RubricPoint, dict[str, float], str, list[Clause], list[bool], int], str]
 """Draws a point's evidence from the clause (by index) it was found in."""
 
@@ -427,9 +443,7 @@ Quoter = Callable[[RubricPoint, dict[str, float], str, list[Clause], list[bool],
 def assess(question: Question, transcript: str, quoter: Quoter = quote) -> Assessment:
     """Judge a transcript (the whole thread so far) against the question's rubric; each
     point's evidence is drawn by ``quoter``."""
-    norm, parts = clauses(transcript)
-    parts = [_without_bare_lists(norm, _to_grader(norm, c)) for c in parts]
-    usable = [bool(c.tokens) for c in parts]
+    norm, parts, usable = _claims(transcript)
     verdicts = []
     for point in question.rubric:
         vocab = point_words(question, point.id)
@@ -444,9 +458,7 @@ def assess(question: Question, transcript: str, quoter: Quoter = quote) -> Asses
                 point.id, False, quoter(point, vocab, norm, parts, usable, hits[0].clause),
                 contradicted=True))
         else:
-            support, where = _support(vocab, parts, usable)
-            said = (quote(point, vocab, norm, parts, usable, where, ECHO_WORDS)
-                    if support else "")
-            verdicts.append(PointVerdict(point.id, False, "", support=support, said=said))
+            support, _ = _support(vocab, parts, usable)
+            verdicts.append(PointVerdict(point.id, False, "", support=support))
     covered = sum(p.weight for p, v in zip(question.rubric, verdicts, strict=True) if v.covered)
     return Assessment(verdicts, round(covered / question.total_weight, 3))

@@ -247,7 +247,7 @@ class LlmJudge:
         if unquoted:
             # The LLM's choice rested on coverage it could not show: decide again
             # from the verdicts that stand.
-            decision = self.offline.decide(question, assessment, asked)
+            decision = self.offline.decide(question, assessment, asked, transcript)
             follow_up = decision.follow_up
             wording = decision.wording
             reason = decision.reason
@@ -263,7 +263,7 @@ class LlmJudge:
                 if speakability_problem(wording):
                     wording = follow_up.prompt
             else:
-                decision = self.offline.decide(question, assessment, asked)
+                decision = self.offline.decide(question, assessment, asked, transcript)
                 follow_up = decision.follow_up
                 wording = decision.wording
                 reason = (f"the LLM chose {target!r}, which is covered, already asked or not "

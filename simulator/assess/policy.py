@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from simulator.assess.coverage import Assessment, PointVerdict, assess, idf
+from simulator.assess.coverage import Assessment, PointVerdict, assess, idf, said_of
 from simulator.banks.model import FollowUp, Question, speakability_problem
 
 #: Support (``PointVerdict.support``) from which a follow-up repeats the candidate's own
@@ -85,7 +85,9 @@ class OfflinePolicy:
     name: str = "offline"
 
     def decide(self, question: Question, assessment: Assessment,
-               asked: list[FollowUp]) -> Decision:
+               asked: list[FollowUp], transcript: str = "") -> Decision:
+        """Move on, or the follow-up for the most important gap; worded on what the
+        candidate said of its point in ``transcript`` (the thread's answers)."""
         if assessment.coverage >= self.move_on_coverage:
             return Decision(None, f"coverage {assessment.coverage:.0%} reached the "
                                   f"{self.move_on_coverage:.0%} needed to move on")
@@ -111,7 +113,8 @@ class OfflinePolicy:
         why = (f"'{point.id}' (weight {point.weight}) was "
                + (f"contradicted: \"{v.evidence}\"" if v.contradicted else "not covered")
                + "; it is the most important gap with a follow-up")
-        return Decision(chosen, why, building_on(v, chosen.prompt))
+        said = said_of(question, transcript, chosen.target) if transcript else ""
+        return Decision(chosen, why, building_on(v, said, chosen.prompt))
 
     def warm_up(self) -> None:
         """Read the word statistics of every shipped rubric now, not on the first answer."""
@@ -119,8 +122,9 @@ class OfflinePolicy:
 
     def judge(self, question: Question, thread: list[Exchange],
               asked: list[FollowUp]) -> Judgement:
-        assessment = assess(question, thread_text(thread))
-        d = self.decide(question, assessment, asked)
+        text = thread_text(thread)
+        assessment = assess(question, text)
+        d = self.decide(question, assessment, asked, text)
         return Judgement(assessment, d.follow_up, d.wording, d.reason, self.name)
 
 
@@ -137,11 +141,11 @@ def said_back(said: str) -> str:
     return " ".join(out).strip(" ,;:")
 
 
-def building_on(verdict: PointVerdict, prompt: str) -> str:
-    """The bank's follow-up, led by what the candidate said of its point when they said
-    some of it, so the question shows they were heard; the bare prompt otherwise."""
+def building_on(verdict: PointVerdict, said: str, prompt: str) -> str:
+    """The bank's follow-up, led by what the candidate ``said`` of its point when they
+    said some of it, so the question shows they were heard; the bare prompt otherwise."""
     if verdict.covered or verdict.contradicted or verdict.support < BUILD_ON_SUPPORT:
         return prompt
-    said = said_back(verdict.said)
+    said = said_back(said)
     wording = f"You said {said}. {prompt}"
     return prompt if not said or speakability_problem(wording) else wording
