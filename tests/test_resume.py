@@ -290,3 +290,48 @@ def test_a_resumed_answer_is_judged_whole_and_the_reply_begun_is_withdrawn(tmp_p
     closings = [e for e in seen if isinstance(e, InterviewerSaid) and e.kind == "closing"]
     assert len(closings) == 1
     assert isinstance(seen[-1], SessionEnded) and seen[-1].status == "complete"
+
+
+class SlowReader(BurstReader):
+    """Reads as BurstReader does, but its first final reading waits until let go, as a
+    reading of a long stretch on a busy machine does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.let_go = threading.Event()
+
+    def final(self, recording: Recording, det: EndpointDetector) -> tuple[Transcript, bool]:
+        if self.finals == 0:
+            assert self.let_go.wait(TIMEOUT_S)
+        return super().final(recording, det)
+
+
+def test_going_on_is_heard_while_the_end_is_still_being_read(tmp_path, clock):
+    audio = bursts(tmp_path / "a.wav", ("tone", 1.5), ("quiet", 1.6), ("tone", 1.0),
+                   ("quiet", 4.0))
+    ended: list[CapturedAnswer] = []
+    resumed = threading.Event()
+    hooks = CaptureHooks(on_ended=ended.append, on_resumed=resumed.set)
+    settings = CaptureSettings(EndpointConfig(silence_s=0.6), FRAME, pre_roll_s=0.3,
+                               resume_s=2.5)
+    reader = SlowReader()
+    out: list[CapturedAnswer] = []
+    source = FileAnswer(audio, FRAME, realtime=True, clock=clock)
+
+    def work() -> None:
+        with IncrementalWavWriter(tmp_path / "rec.wav", SAMPLE_RATE) as writer:
+            out.append(capture_answer(source, writer, reader, settings, threading.Event(),
+                                      hooks))
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    clock.wait_for_sleeper()
+    clock.advance(3.6)  # the end decided at 2.1 s, its reading held; the tone again at 3.1
+    assert resumed.wait(TIMEOUT_S), "going on was not heard while the reading waited"
+    reader.let_go.set()
+    clock.advance(6.0)
+    worker.join(TIMEOUT_S)
+    # The reading of the end that was taken back is offered to no one: only the end
+    # that stood was, and it holds both bursts.
+    assert [c.reading.verbatim for c in ended] == ["first second"]
+    assert out and out[0].reading.verbatim == "first second"

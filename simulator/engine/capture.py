@@ -7,10 +7,13 @@ frame to an ``AnswerReader`` and, once the answer is over, asks it for the trans
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import partial
 from typing import Protocol
 
 import numpy as np
@@ -163,8 +166,10 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
                    turn: TurnPolicy | None = None) -> CapturedAnswer:
     """Record until the answer ends, and return it with its reading. ``turn``, when given,
     weighs each pause of a live answer (see engine/turn_end.py). An end decided by silence
-    is offered to ``hooks.on_ended``, and speech within ``settings.resume_s`` after it
-    takes the turn back: the recording goes on as if the end had never been decided."""
+    is offered to ``hooks.on_ended`` once read, and speech within ``settings.resume_s``
+    after it takes the turn back: the recording goes on as if the end had never been
+    decided. The frames are listened to as they come meanwhile, while the reading is made
+    beside them: a candidate going on is heard at once, not once the reading is done."""
     hooks = hooks or CaptureHooks()
     det = EndpointDetector(settings.endpoint, settings.frame_len / SAMPLE_RATE)
     recording = Recording(settings.pre_roll_s)
@@ -174,14 +179,21 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
         while True:
             detected = _record(frames, writer, reader, det, recording, stop, hooks,
                                turn if live else None, live)
-            captured = _ended(detected, reader, det, recording, stop, hooks)
-            if not _may_resume(captured, settings, hooks, source):
-                return captured
+            ended_at = time.monotonic()
+            reason, discarded = _why_it_ended(detected, stop, hooks)
+            if hooks.on_stopped is not None and not discarded:
+                hooks.on_stopped(reason)
+            if discarded or not _may_resume(reason, settings, hooks, source):
+                return _read(reader, recording, det, reason, ended_at, discarded)
             assert hooks.on_ended is not None and hooks.on_resumed is not None
-            hooks.on_ended(captured)
-            again = _taken_back(frames, det, stop, settings.resume_s, hooks.is_echo)
+            offer = _Offer(partial(_read, reader, recording, det, reason, ended_at),
+                           hooks.on_ended)
+            listening = copy.copy(det)  # the reading goes on with the detector as it ended
+            again = _taken_back(frames, listening, stop, settings.resume_s, hooks.is_echo)
             if again is None:
-                return captured
+                return offer.result()
+            offer.withdraw()
+            det = listening
             for frame in again:  # the pause becomes part of the answer
                 recording.add(frame)
                 writer.write(frame)
@@ -192,27 +204,55 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
             frames.close()  # a microphone's stream closes now, not when collected
 
 
-def _ended(detected: EndReason | None, reader: AnswerReader, det: EndpointDetector,
-           recording: Recording, stop: threading.Event, hooks: CaptureHooks
-           ) -> CapturedAnswer:
+def _read(reader: AnswerReader, recording: Recording, det: EndpointDetector,
+          reason: EndReason, ended_at: float, discarded: bool = False) -> CapturedAnswer:
     """The answer as it stands now that its end was decided, read unless discarded."""
-    ended_at = time.monotonic()
-    reason, discarded = _why_it_ended(detected, stop, hooks)
-    if hooks.on_stopped is not None and not discarded:
-        hooks.on_stopped(reason)
+    audio = recording.audio()
     if discarded:
         reading, speculative = Transcript.nothing(), False
     else:
         reading, speculative = reader.final(recording, det)
-    return CapturedAnswer(recording.audio(), reason, ended_at, reading, time.monotonic(),
-                          speculative, discarded)
+    return CapturedAnswer(audio, reason, ended_at, reading, time.monotonic(), speculative,
+                          discarded)
 
 
-def _may_resume(captured: CapturedAnswer, settings: CaptureSettings, hooks: CaptureHooks,
+class _Offer:
+    """An answer whose end was decided, read in a thread of its own while the frame loop
+    listens on, and offered to ``on_ended`` once read, unless taken back before."""
+
+    def __init__(self, read: Callable[[], CapturedAnswer],
+                 on_ended: Callable[[CapturedAnswer], None]):
+        self._lock = threading.Lock()
+        self._withdrawn = False
+        self._result: Future[CapturedAnswer] = Future()
+        threading.Thread(target=self._run, args=(read, on_ended), name="final-reading",
+                         daemon=True).start()
+
+    def _run(self, read: Callable[[], CapturedAnswer],
+             on_ended: Callable[[CapturedAnswer], None]) -> None:
+        try:
+            captured = read()
+            with self._lock:  # never offered after the candidate took the turn back
+                if not self._withdrawn:
+                    on_ended(captured)
+            self._result.set_result(captured)
+        except BaseException as exc:  # raised again by result(), in the frame loop
+            self._result.set_exception(exc)
+
+    def withdraw(self) -> None:
+        """The candidate went on: the reading, when done, is offered to no one."""
+        with self._lock:
+            self._withdrawn = True
+
+    def result(self) -> CapturedAnswer:
+        return self._result.result()
+
+
+def _may_resume(reason: EndReason, settings: CaptureSettings, hooks: CaptureHooks,
                 source: AnswerSource) -> bool:
     """Only a live answer ended by its silence can be taken back: a key, a time limit or a
     cancel is the candidate's or the round's own decision."""
-    return (captured.end_reason is EndReason.SILENCE and source.realtime
+    return (reason is EndReason.SILENCE and source.realtime
             and settings.resume_s > 0 and hooks.on_ended is not None
             and hooks.on_resumed is not None)
 
