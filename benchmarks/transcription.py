@@ -245,11 +245,12 @@ def unsure_report(items: list[dict], audio: dict[str, np.ndarray], stt: WhisperT
         h = hear(t, listening)
         wrong = misheard(it["text"], h.transcript.words)
         other = other_reading(h.transcript, listening)
+        decoded = {(w.word, w.start, w.end) for w in h.said.words}
         for i, w in enumerate(h.transcript.words):
             if i in wrong:
                 rows.append({"set": it["set"], "id": it["id"], "word": w.word,
                              "p": w.probability, "disputed": heard_otherwise(w, other),
-                             "decoded": w in h.said.words, "new": w.unsure,
+                             "decoded": (w.word, w.start, w.end) in decoded, "new": w.unsure,
                              "misheard": wrong[i]})
     if features:
         features.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
