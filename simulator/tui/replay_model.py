@@ -85,9 +85,10 @@ def build_replay(session: StoredSession) -> list[ReplayItem]:
     for u in timeline(session):
         if u.speaker == "candidate" and u.turn in finished:
             f = finished[u.turn]
-            marks, gaps = word_marks(f.words, f.delivery), pauses_before(f.words, f.delivery)
+            said = list(u.words)  # as the candidate corrected them, if they did
+            marks, gaps = word_marks(said, f.delivery), pauses_before(said, f.delivery)
             words = [ReplayWord(w.word, w.start, w.end, m, g)
-                     for w, m, g in zip(f.words, marks, gaps, strict=True)]
+                     for w, m, g in zip(said, marks, gaps, strict=True)]
             if not words:
                 words = spread_words(u.text, f.duration_s)
             items.append(ReplayItem(u.speaker, u.text, u.audio, f.duration_s, words, u.turn))
