@@ -45,7 +45,25 @@ def verdict_lines(assessed: Assessed, question: Question | None) -> list[Content
                     covers = ""
             lines.append(Content.assemble(("✗ ", "$text-error bold"), (p.id, "bold"),
                                           (f"  {covers}", "$foreground-muted")))
+            lines += _model_answer(question, p.id)
     return lines
+
+
+def _model_answer(question: Question | None, point_id: str) -> list[Content]:
+    """The bank's answer for a missed point, under it: in practice, what to say next time."""
+    if question is None:
+        return []
+    from simulator.sessions.drill import model_answers
+
+    answers = [a for _, _, a in model_answers(question, [point_id]) if a]
+    if not answers:
+        return []
+    return [Content.assemble(("    e.g. ", "$foreground-muted"),
+                             (f"“{_clip(answers[0], MODEL_ANSWER_CHARS)}”", ""))]
+
+
+#: A model answer is shown up to about two lines of the panel: its gist, not a lecture.
+MODEL_ANSWER_CHARS = 160
 
 
 def decision_line(decided: Decided) -> Content:
