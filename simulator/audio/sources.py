@@ -115,17 +115,19 @@ class Microphone:
         self._blocks: queue.Queue[np.ndarray] = queue.Queue()
         self._stream: Any = None
         self._lock = threading.Lock()
+        self._listening = False
         #: Input problems (overflows) seen since the stream opened.
         self.status_flags: list[str] = []
 
     def _callback(self, indata: np.ndarray, frames: int, t: object, status: object) -> None:
         if status:
             self.status_flags.append(str(status))
-        if self._blocks.qsize() >= IDLE_BLOCKS:
+        if not self._listening and self._blocks.qsize() >= IDLE_BLOCKS:
             try:  # nobody is listening: the oldest block goes
                 self._blocks.get_nowait()
             except queue.Empty:
                 pass
+        # While an answer is recorded nothing is dropped, however far behind the reader is.
         self._blocks.put(indata[:, 0].copy())
 
     def _open(self) -> None:
@@ -156,12 +158,16 @@ class Microphone:
                 self._blocks.get_nowait()
             except queue.Empty:
                 break
-        while not cancel.is_set():
-            try:
-                block = self._blocks.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            yield block
+        self._listening = True
+        try:
+            while not cancel.is_set():
+                try:
+                    block = self._blocks.get(timeout=0.5)
+                except queue.Empty:
+                    continue
+                yield block
+        finally:
+            self._listening = False
 
     def close(self) -> None:
         with self._lock:
