@@ -9,6 +9,7 @@ the hard time limit.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,9 +18,12 @@ import numpy as np
 #: The noise floor before any quiet frame is heard: a quiet room, well below the speech
 #: threshold, so the first words are not taken for noise.
 INITIAL_NOISE_DB = -70.0
-#: The weight of each quiet frame in the noise floor: it follows a fan or a hum switched
-#: on within about 20 frames (0.6 s at 30 ms), and a single odd frame barely moves it.
-NOISE_SMOOTHING = 0.05
+#: The room's level is the quietest frame of this long a span: a speaker breathes, or stops
+#: between sentences, every few seconds, so a voice going on for minutes never becomes the
+#: floor, while a fan or a hum switched on becomes it within this long. (A running average
+#: of the frames below the threshold climbed with the dips between words: after two minutes
+#: of speech the floor was at -26 dB and the voice itself counted as silence.)
+NOISE_WINDOW_S = 5.0
 #: Frames quieter than this are digital silence (a muted or gated input), not the room:
 #: they would pull the floor so low that any click counted as speech.
 DIGITAL_SILENCE_DB = -90.0
@@ -72,6 +76,7 @@ class EndpointDetector:
         self.silence_window_s = cfg.silence_s
         """The silence that ends the answer now; a turn policy may lengthen it at a pause."""
         self._run = 0
+        self._levels: deque[float] = deque(maxlen=max(1, round(NOISE_WINDOW_S / frame_s)))
 
     def is_speech(self, db: float) -> bool:
         return db > max(self.cfg.speech_threshold_db, self.noise_db + self.cfg.margin_db)
@@ -79,11 +84,9 @@ class EndpointDetector:
     def update(self, frame: np.ndarray) -> EndReason | None:
         db = frame_db(frame)
         speech = self.is_speech(db)
-        if not speech:
-            # Track the room's level slowly, so a fan does not count as speech.
-            if db > DIGITAL_SILENCE_DB:
-                self.noise_db = ((1 - NOISE_SMOOTHING) * self.noise_db
-                                 + NOISE_SMOOTHING * db)
+        if db > DIGITAL_SILENCE_DB:  # the room's level, so a fan does not count as speech
+            self._levels.append(db)
+            self.noise_db = min(self._levels)
         self.elapsed_s += self.frame_s
         if speech:
             self._run += 1
