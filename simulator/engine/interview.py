@@ -191,6 +191,8 @@ class Interview:
         try:
             yield from self._questions()
         finally:
+            if self._begun is not None:  # a reply begun for a round that ended otherwise
+                self._begun.withdraw()
             p.answers.close()  # the microphone, kept open from answer to answer
 
     def _questions(self) -> Iterator[Event]:
@@ -212,8 +214,6 @@ class Interview:
         except GeneratorExit:
             raise  # the consumer stopped iterating; nothing more may be yielded
         except BaseException as exc:
-            if self._begun is not None:
-                self._begun.withdraw()
             ended = (SessionStatus.CANCELLED if isinstance(exc, KeyboardInterrupt)
                      else SessionStatus.FAILED)
             yield SessionEnded(self._t(), ended, self._turns, error=str(exc) or type(exc).__name__)
