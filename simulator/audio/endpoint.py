@@ -24,6 +24,10 @@ INITIAL_NOISE_DB = -70.0
 #: of the frames below the threshold climbed with the dips between words: after two minutes
 #: of speech the floor was at -26 dB and the voice itself counted as silence.)
 NOISE_WINDOW_S = 5.0
+#: The floor never rises above this: a room (a fan, a hum, a busy office) sits well below
+#: it, while a window of nothing but steady sound this loud is a voice held without a
+#: break (or a test tone), which must still count as speech.
+NOISE_CEILING_DB = -35.0
 #: Frames quieter than this are digital silence (a muted or gated input), not the room:
 #: they would pull the floor so low that any click counted as speech.
 DIGITAL_SILENCE_DB = -90.0
@@ -86,7 +90,7 @@ class EndpointDetector:
         speech = self.is_speech(db)
         if db > DIGITAL_SILENCE_DB:  # the room's level, so a fan does not count as speech
             self._levels.append(db)
-            self.noise_db = min(self._levels)
+            self.noise_db = min(min(self._levels), NOISE_CEILING_DB)
         self.elapsed_s += self.frame_s
         if speech:
             self._run += 1
