@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.geometry import Size
@@ -210,6 +210,18 @@ class InterviewApp(App[None]):
                                               catalog.questions_by_id(),
                                               self.settings.interview.questions)
         return self.practice_plan("drill", questions), picks
+
+    def start_drill(self) -> None:
+        """Choose the drill's questions in a worker (it reads every session), then run it."""
+        if self.settings is None:
+            return
+        self.notify("Choosing the questions whose points you missed most...", timeout=3)
+        self._drill()
+
+    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
+    def _drill(self) -> None:
+        plan, _ = self.drill_plan()
+        self.call_from_thread(self.start_round, plan)
 
     def show_report(self, session_dir: Path, replace: bool = False) -> None:
         from simulator.tui.screens.report import ReportScreen

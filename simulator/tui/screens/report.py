@@ -280,15 +280,7 @@ class ReportScreen(AppScreen):
                                f"{q['coverage']:.0%} covered") for q in known]), chosen)
 
     def action_drill(self) -> None:
-        if self.iapp.settings is None:
-            return
-        self.notify("Choosing the questions whose points you missed most...", timeout=3)
-        self._drill()
-
-    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
-    def _drill(self) -> None:
-        plan, _ = self.iapp.drill_plan()  # reads every session: off the UI thread
-        self.app.call_from_thread(self.iapp.start_round, plan)
+        self.iapp.start_drill()
 
     def action_hear_answers(self) -> None:
         """Read the model answers for the points missed aloud; pressed again, stop."""

@@ -240,13 +240,7 @@ class ProgressScreen(AppScreen):
         self.query_one("#progress", Static).update(Content(text))
 
     def action_drill(self) -> None:
-        self.notify("Choosing the questions whose points you missed most...", timeout=3)
-        self._drill()
-
-    @work(thread=True, exclusive=True, group="drill", exit_on_error=False)
-    def _drill(self) -> None:
-        plan, _ = self.iapp.drill_plan()  # reads every session: off the UI thread
-        self.app.call_from_thread(self.iapp.start_round, plan)
+        self.iapp.start_drill()
 
     def action_back(self) -> None:
         self.app.pop_screen()
