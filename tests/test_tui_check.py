@@ -18,7 +18,7 @@ from simulator.tui.messages import CorrectionsAwaited, QuestionPosed
 from simulator.tui.options import Choices, RoundPlan
 from simulator.tui.screens.interview import InterviewScreen
 from simulator.tui.widgets.check_panel import CheckPanel, unsure_words
-from simulator.tui.widgets.transcript_view import UNSURE_STYLE, marked
+from simulator.tui.widgets.transcript_view import FILLER_STYLE, UNSURE_STYLE, marked
 from tests.tui_support import FIXTURES, app_for, settings_for
 
 
@@ -38,14 +38,18 @@ def test_unsure_words_are_listed_once_without_punctuation():
     assert unsure_words(["LoRA,", "rank", "lora.", "GPU"]) == ["LoRA", "rank", "GPU"]
 
 
-def test_the_unsure_words_of_the_text_are_marked_and_fillers_left_out():
+def test_the_words_marked_unsure_are_underlined_and_a_filler_shown_as_one():
+    # Hearing decides which words are unsure (speech/unsure.py): the view shows its verdict,
+    # not a probability of its own. A filler is shown where it was said, marked as one.
     words = [WordTiming("So", 0.0, 0.2, 0.9), WordTiming("um,", 0.3, 0.4, 0.1, filler=True),
-             WordTiming("Laura", 0.5, 0.9, 0.3), WordTiming("freezes", 1.0, 1.4, 0.95),
-             WordTiming("weights.", 1.5, 1.9, 0.4)]
+             WordTiming("Laura", 0.5, 0.9, 0.3, unsure=True),
+             WordTiming("freezes", 1.0, 1.4, 0.1), WordTiming("weights.", 1.5, 1.9, 0.4,
+                                                             unsure=True)]
     shown = marked("So Laura freezes weights.", words, 0.5)
-    assert shown.plain == "So Laura freezes weights."
+    assert shown.plain == "So um Laura freezes weights."
     underlined = [shown.plain[s.start:s.end] for s in shown.spans if s.style == UNSURE_STYLE]
     assert underlined == ["Laura", "weights"]
+    assert [shown.plain[s.start:s.end] for s in shown.spans if s.style == FILLER_STYLE] == ["um"]
 
 
 def test_a_text_that_differs_from_its_words_is_shown_whole():

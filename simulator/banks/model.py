@@ -154,11 +154,10 @@ class Question(_Model):
     def _one_line(cls, v: str | None) -> str | None:
         if v is None:
             return None
-        v = " ".join(v.split())
-        problem = title_problem(v)
+        problem = title_problem(v)  # before spaces are evened out, so a line break shows
         if problem:
             raise ValueError(problem)
-        return v
+        return " ".join(v.split())
 
     @property
     def label(self) -> str:
