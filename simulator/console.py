@@ -137,7 +137,7 @@ def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
     w("Round summary\n")
     for q in doc["questions"]:
         w(f"  {q['question_id']:<44} {q['coverage']:>4.0%} covered, "
-          f"{q['follow_ups']} follow-up(s)\n")
+          f"{q['follow_ups']} follow-up{'' if q['follow_ups'] == 1 else 's'}\n")
     summary = doc.get("summary") or {}
     if summary.get("strengths"):
         w(_wrap("Strengths: " + "; ".join(summary["strengths"][:6]), "  ") + "\n")

@@ -221,7 +221,9 @@ class ReportScreen(AppScreen):
                 f"This round is {status}" + (f": {doc['error']}" if doc.get("error") else "")
                 + "; the report shows what was recorded.", "$text-warning"))
         self.query_one("#report-head", Static).update(Content("\n").join(head))
-        self.query_one("#coverage", CoverageChart).show(doc["questions"])
+        self.query_one("#coverage", CoverageChart).show(
+            doc["questions"], titles={qid: _title(qid, message.questions)
+                                      for qid in (q["question_id"] for q in doc["questions"])})
         gaps = _gaps(doc, message.questions)
         lines: list[Content] = []
         if gaps["strengths"]:

@@ -81,7 +81,7 @@ def question_lines(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
     lines = [(Content.assemble((f"{n}. {name}", "bold $text-primary"),
                                (f"  {cov:.0%} covered ", "bold"),
                                (coverage_bar(cov, 10), "$text-primary"),
-                               (f"  {q.get('follow_ups', 0)} follow-up(s)",
+                               (f"  {_follow_ups(q.get('follow_ups', 0))}",
                                 "$foreground-muted")), "q-title")]
     if mine:
         lines.append((Content.styled(mine[0]["prompt"], "$foreground-muted italic"),
@@ -151,3 +151,7 @@ class QuestionReport(Vertical):
     def compose(self) -> ComposeResult:
         for content, kind in self._lines:
             yield Static(content, classes=kind)
+
+
+def _follow_ups(n: int) -> str:
+    return f"{n} follow-up" if n == 1 else f"{n} follow-ups"
