@@ -116,7 +116,7 @@ async def test_a_practice_round_reviewed_replayed_and_deleted(tmp_path, answers)
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "complete" in text_of(app, "#report-bar")
-        assert "practice-lora" in text_of(app, "#coverage")
+        assert "Practice lora" in text_of(app, "#coverage")  # its title, not its id
 
         session = only_session(tmp_path)
         manifest = json.loads((session / "manifest.json").read_text())
