@@ -197,6 +197,30 @@ async def test_the_sessions_screen_lists_the_rest_and_says_which_was_left_out(tm
         assert BAD in line and "manifest.json" in line
 
 
+@pytest.mark.anyio
+async def test_a_listing_read_before_a_deletion_never_brings_the_round_back(tmp_path):
+    from simulator.tui.messages import SessionsListed
+    from simulator.tui.screens.sessions import SessionsScreen
+
+    write_session(tmp_path / "sessions")
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = SessionsScreen()
+        await app.push_screen(screen)
+        await settle(pilot)
+        before = list(screen.rows)
+        assert [r.id for r in before] == [GOOD]
+        screen._delete(before[0])
+        await settle(pilot)
+        # The listing asked for as the confirm dialog closed read the folder before
+        # the deletion removed it, and its rows arrive last.
+        screen.post_message(SessionsListed(before, asked=screen._asked - 1))
+        await settle(pilot)
+        assert screen.rows == []
+        assert "No rounds" in str(screen.query_one("#sessions-empty").render())
+
+
 @pytest.mark.parametrize("ref", ["", "   "])
 def test_an_empty_session_reference_picks_no_session(capsys, tmp_path, ref):
     root = tmp_path / "sessions"

@@ -209,6 +209,8 @@ class ReportLoaded(Message):
 @dataclass
 class SessionsListed(Message):
     rows: list[SessionRow]
+    asked: int
+    """Which listing this answers: a listing begun before a deletion finished is stale."""
 
 
 @dataclass

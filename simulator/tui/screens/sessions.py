@@ -41,6 +41,8 @@ class SessionsScreen(AppScreen):
         self._told: set[str] = set()
         #: Sessions being recovered now, by folder: a second press waits for the first.
         self.recovering: set[Path] = set()
+        #: Listings asked for so far; only the latest one's rows are shown.
+        self._asked = 0
 
     def compose(self) -> ComposeResult:
         yield Static("Sessions", id="sessions-bar", classes="topbar")
@@ -67,20 +69,19 @@ class SessionsScreen(AppScreen):
     def refresh_rows(self) -> None:
         self.query_one("#sessions-empty", Static).update(
             Content.styled("Reading sessions...", "$foreground-muted"))
-        self._list()
+        self._asked += 1
+        self._list(self._asked)
 
-    @work(thread=True, exclusive=True, group="sessions", exit_on_error=False)
-    def _list(self) -> None:
-        settings = self.iapp.settings
-        self._post_rows(settings.sessions_dir() if settings is not None else None)
-
-    def _post_rows(self, root: Path | None) -> None:
-        """Read the sessions (in a worker thread) and hand the rows to the screen."""
+    @work(thread=True, group="sessions", exit_on_error=False)
+    def _list(self, asked: int) -> None:
+        """Read the sessions off the UI thread and hand the rows to the screen."""
         from simulator.tui.catalog import list_sessions
 
+        settings = self.iapp.settings
+        root = settings.sessions_dir() if settings is not None else None
         rows, notes = list_sessions(root) if root else ([], [])
         self.app.call_from_thread(self._note_skipped, notes)
-        self.post_message(SessionsListed(rows))
+        self.post_message(SessionsListed(rows, asked))
 
     def _note_skipped(self, notes: list[str]) -> None:
         self.skipped = notes
@@ -91,6 +92,8 @@ class SessionsScreen(AppScreen):
 
     @on(SessionsListed)
     def _listed(self, message: SessionsListed) -> None:
+        if message.asked != self._asked:
+            return  # a later listing is on its way (after a deletion, say)
         self.rows = message.rows
         table = self.query_one("#sessions", DataTable)
         keep = table.cursor_row
@@ -165,7 +168,7 @@ class SessionsScreen(AppScreen):
         finally:
             self.app.call_from_thread(lambda: self.recovering.discard(row.dir))
         self.app.call_from_thread(self.notify, said, timeout=8, markup=False)
-        self._post_rows(settings.sessions_dir())
+        self.app.call_from_thread(self.refresh_rows)
 
     def action_delete(self) -> None:
         from simulator.tui.screens.confirm import ConfirmScreen
@@ -191,7 +194,7 @@ class SessionsScreen(AppScreen):
         delete_session(settings.sessions_dir(), row.dir)
         self.app.call_from_thread(self.notify, f"Deleted the round recorded {row.when}.",
                                   timeout=4)
-        self._post_rows(settings.sessions_dir())
+        self.app.call_from_thread(self.refresh_rows)
 
     def action_progress(self) -> None:
         self.app.push_screen(ProgressScreen())
