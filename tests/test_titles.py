@@ -13,9 +13,10 @@ from simulator.banks.model import MAX_TITLE_CHARS
 from simulator.personas import list_personas
 from simulator.sessions.export import to_markdown
 from simulator.tui.catalog import list_sessions
+from simulator.tui.screens.report import ReportScreen
 from simulator.tui.widgets.coverage_chart import chart_lines
 from simulator.tui.widgets.question_report import question_lines
-from tests.tui_support import write_session
+from tests.tui_support import SESSION_ID, app_for, write_session
 
 
 def test_every_shipped_question_has_a_short_plain_title():
@@ -68,6 +69,23 @@ def test_screens_and_reports_show_titles_not_ids():
     assert "### 1. RAG design: 50% covered" in md and "starter-rag-design" not in md
     assert "Missed **rerank** (essential): A reranking step" in md
     assert "Model answer for rerank:" in md
+
+
+@pytest.mark.anyio
+async def test_the_reports_strengths_and_gaps_name_questions_by_title(tmp_path):
+    # They read "practice-rag-design: rerank; practice-rag-design: chunking" before.
+    root = tmp_path / "sessions"
+    write_session(root)
+    app = app_for(tmp_path)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await app.push_screen(ReportScreen(root / SESSION_ID))
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        shown = str(app.screen.query_one("#gaps").render())
+    assert "Strengths" in shown and "Practice rag design: rerank" in shown
+    assert "Practice rag design: grounding (" in shown
+    assert "practice-rag-design" not in shown
 
 
 @pytest.mark.parametrize("count, said", [(1, "1 question"), (3, "3 questions")])

@@ -173,14 +173,16 @@ def strengths_and_gaps(doc: dict[str, Any], questions: dict[str, Any]) -> dict[s
     gaps: list[tuple[int, str]] = []
     for q in doc["questions"]:
         bank_q = questions.get(q["question_id"])
+        # People read the question's title; its id only where the bank is not at hand.
+        name = bank_q.label if bank_q else q["question_id"]
         # A session recorded with another version of the bank may name a point it lacks.
         points = {p.id: p for p in bank_q.rubric} if bank_q else {}
         for pid in q["covered"]:
             w = points[pid].weight if pid in points else 1
-            strengths.append((w, f"{q['question_id']}: {pid}"))
+            strengths.append((w, f"{name}: {pid}"))
         for pid in q["missed"]:
             w = points[pid].weight if pid in points else 1
-            gaps.append((w, f"{q['question_id']}: {pid}"
+            gaps.append((w, f"{name}: {pid}"
                          + (f" ({points[pid].covers})" if pid in points else "")))
     return {"strengths": [s for _, s in sorted(strengths, key=lambda x: -x[0])],
             "gaps": [g for _, g in sorted(gaps, key=lambda x: -x[0])]}
