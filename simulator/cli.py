@@ -113,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_run_parser(sub)
     _add_drill_parser(sub)
+    _add_retry_parser(sub)
 
     rp = sub.add_parser("replay", help="print a recorded round and play both sides")
     rp.add_argument("session", help="session id, id prefix, folder, or 'last'")
@@ -177,12 +178,30 @@ def _add_drill_parser(sub: Any) -> None:
                     help="only print the questions a drill would ask, and why")
 
 
+def _add_retry_parser(sub: Any) -> None:
+    rt = sub.add_parser(
+        "retry", help="answer a question of a recorded round again, as a new attempt in the "
+                      "same session, compared with the last one point by point")
+    rt.add_argument("session", help="session id, id prefix, folder, or 'last'")
+    rt.add_argument("question", nargs="?", metavar="QUESTION",
+                    help="the question's id or title (default: the round's weakest question)")
+    _add_round_flags(rt)
+    rt.add_argument("--bank", metavar="NAME_OR_PATH",
+                    help="the bank file of your own the round's questions came from")
+    _add_answering_flags(rt)
+
+
 def _add_answer_flags(run: argparse.ArgumentParser) -> None:
     """The flags of a round whose questions are chosen for it: how it is answered."""
     _add_round_flags(run)
     run.add_argument("--bank", metavar="NAME_OR_PATH", help="a bank name from bank/ or a file")
     run.add_argument("--questions", type=_question_count, metavar="N",
                      help="how many questions")
+    _add_answering_flags(run)
+
+
+def _add_answering_flags(run: argparse.ArgumentParser) -> None:
+    """Where the answers come from: the microphone, or files."""
     run.add_argument("--answers", type=Path, metavar="DIR",
                      help="answer with the WAV/FLAC files in DIR (sorted, one per turn)")
     run.add_argument("--realtime", action="store_true",
@@ -257,6 +276,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
     from simulator.console import ConsolePrinter, print_summary
+    from simulator.sessions.store import read_session
     from simulator.sessions.summary import round_document, strengths_and_gaps
 
     printer = None if as_json else ConsolePrinter(
@@ -276,6 +296,8 @@ def _drive(prepared: Any, as_json: bool, review: Any = None) -> int:
 
             raise disk_refused(exc, exc.filename or prepared.session.dir,
                                prepared.session.dir) from None
+    if prepared.continued:  # a retry: the whole session, the attempts before it included
+        events = read_session(prepared.session.dir).events
     doc = round_document(events, prepared.session.dir)
     doc["summary"] = strengths_and_gaps(doc, {q.id: q for q in prepared.questions})
     if as_json:
@@ -367,8 +389,9 @@ def _review(args: argparse.Namespace) -> Any:
 
 
 def _run_round(args: argparse.Namespace, settings: Settings, label: str, questions: list[Any],
-               review: Any) -> int:
-    """Ask ``questions`` as `interview run` does: answered by the microphone or by files."""
+               review: Any, continues: Path | None = None) -> int:
+    """Ask ``questions`` as `interview run` does: answered by the microphone or by files
+    (``continues``: recorded into that session, as a retry)."""
     from simulator.engine import LIVE_TRANSCRIPT_S
     from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
     from simulator.engine.controls import RoundControls
@@ -385,7 +408,8 @@ def _run_round(args: argparse.Namespace, settings: Settings, label: str, questio
     live_s = LIVE_TRANSCRIPT_S if (args.realtime or not args.answers) else 0.0
     controls = RoundControls(check=True) if review is not None else None
     prepared = prepare_round(settings, label, questions, answers, speak=not args.no_speak,
-                             seed=args.seed, controls=controls, live_transcript_s=live_s)
+                             seed=args.seed, controls=controls, live_transcript_s=live_s,
+                             continues=continues)
     return _drive(prepared, args.json, review)
 
 
@@ -419,6 +443,26 @@ def cmd_drill(args: argparse.Namespace) -> int:
     if args.list_only:
         return 0
     return _run_round(args, settings, "drill", questions, review)
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    """A question of a recorded round asked again, as its next attempt in that session."""
+    from simulator.banks.loader import questions_for
+    from simulator.sessions.continuing import check_continuable, retry_question, so_far
+    from simulator.sessions.store import find_session, read_session
+
+    settings = _settings(args)
+    review = _review(args)
+    session = read_session(find_session(settings.sessions_dir(), args.session))
+    check_continuable(session)
+    questions = (_bank_questions(args.bank) if args.bank
+                 else questions_for(session.manifest.get("bank")))
+    question = retry_question(session, questions, args.question)
+    attempt = so_far(session).attempts.get(question.id, 0) + 1
+    out = sys.stderr if args.json else sys.stdout  # --json keeps stdout one document
+    print(printable(f"Retry: {question.label} ({question.id}), attempt {attempt} in session "
+                    f"{session.id}", newlines=False), file=out)
+    return _run_round(args, settings, "retry", [question], review, continues=session.dir)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -740,7 +784,7 @@ COMMANDS = {
     "run": cmd_run, "demo": cmd_demo, "replay": cmd_replay, "sessions": cmd_sessions,
     "devices": cmd_devices, "doctor": cmd_doctor, "bank": cmd_bank, "report": cmd_report,
     "progress": cmd_progress, "glossary": cmd_glossary, "models": cmd_models,
-    "drill": cmd_drill,
+    "drill": cmd_drill, "retry": cmd_retry,
 }
 
 

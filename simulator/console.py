@@ -129,6 +129,16 @@ class ConsolePrinter:
         self.out.flush()
 
 
+def _attempts(q: dict[str, Any]) -> str:
+    """'attempt 1 50%, attempt 2 75%: gained merge; lost none; kept rank'."""
+    tries = ", ".join(f"attempt {a['attempt']} {a['coverage']:.0%}"
+                      for a in q["attempts"] if a["judged"])
+    change = "; ".join(f"{label} {', '.join(q['change'][key]) or 'none'}"
+                       for key, label in (("gained", "gained"), ("lost", "lost"),
+                                          ("kept", "kept")))
+    return f"{tries}: {change}"
+
+
 def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
     """The end of a round: coverage per question, then strengths and gaps across it."""
     def w(text: str) -> None:
@@ -138,6 +148,8 @@ def print_summary(doc: dict[str, Any], out: TextIO = sys.stdout) -> None:
     for q in doc["questions"]:
         w(f"  {q['question_id']:<44} {q['coverage']:>4.0%} covered, "
           f"{q['follow_ups']} follow-up{'' if q['follow_ups'] == 1 else 's'}\n")
+        if q.get("change"):  # asked again in this session: the attempts compared
+            w(_wrap(_attempts(q), "    ") + "\n")
     summary = doc.get("summary") or {}
     if summary.get("strengths"):
         w(_wrap("Strengths: " + "; ".join(summary["strengths"][:6]), "  ") + "\n")

@@ -22,12 +22,14 @@ from simulator.engine.answers import AnswerProvider
 from simulator.engine.controls import RoundControls
 from simulator.engine.events import Event
 from simulator.engine.interview import Interview
-from simulator.engine.parts import ListenOptions, RoundParts
+from simulator.engine.parts import ListenOptions, RoundParts, SoFar
 from simulator.errors import UserError
 from simulator.personas import Persona, load_persona
+from simulator.sessions.continuing import check_continuable
+from simulator.sessions.continuing import so_far as continued_so_far
 from simulator.sessions.drill import DrillPick, pick_drill, rubric_weights
 from simulator.sessions.progress import documents
-from simulator.sessions.store import SessionWriter, read_sessions
+from simulator.sessions.store import SessionWriter, read_session, read_sessions
 from simulator.speech import learned
 from simulator.speech.glossary import Glossary
 from simulator.speech.stt import WhisperTranscriber
@@ -41,6 +43,8 @@ class PreparedRound:
     interview: Interview
     session: SessionWriter
     questions: list[Question]
+    continued: bool = False
+    """Recorded into a session that held rounds before it (a retry)."""
 
     def events(self) -> Iterator[Event]:
         """Run the round, recording every event before anyone else sees it."""
@@ -149,15 +153,26 @@ def prepare_round(
     glossary: Glossary | None = None,
     controls: RoundControls | None = None,
     live_transcript_s: float = 0.0,
+    continues: Path | None = None,
 ) -> PreparedRound:
     """Assemble a round. ``controls`` lets a front end steer it (answer key, repeat, skip,
-    pause, end); ``live_transcript_s`` > 0 transcribes that often while the candidate speaks.
+    pause, end); ``live_transcript_s`` > 0 transcribes that often while the candidate speaks;
+    ``continues``: the session folder it is recorded into, as a retry of its questions.
     """
     persona = persona or load_persona(settings.interview.persona)
     transcriber = WhisperTranscriber(settings.stt)  # resolves now: bad model names fail early
-    session = SessionWriter(settings.sessions_dir(), bank_label)
+    # Before the session is opened: a judge that cannot be made leaves no session behind.
     policy, policy_notice = make_judge(settings, persona.name, persona.description)
     turn_model, turn_notice = make_turn_model(settings)
+    so_far = SoFar()
+    if continues is not None:
+        earlier = read_session(continues)
+        check_continuable(earlier)
+        so_far = continued_so_far(earlier)
+        bank_label = str(earlier.manifest.get("bank") or bank_label)  # where its questions are
+        session = SessionWriter.reopen(earlier)
+    else:
+        session = SessionWriter(settings.sessions_dir(), bank_label)
     parts = RoundParts(
         session_id=session.id, session_dir=session.dir, bank_label=bank_label,
         questions=questions, persona=persona, synthesizer=synthesizer or Pyttsx3Synthesizer(),
@@ -168,10 +183,10 @@ def prepare_round(
         vocabulary=settings.stt.vocabulary, expected_terms=expected_terms(settings, questions),
         low_confidence=settings.stt.low_confidence, timing=settings.interview.timing,
         warning_at=settings.interview.warning_at,
-        delivery=delivery_config(settings), turn_model=turn_model,
+        delivery=delivery_config(settings), turn_model=turn_model, so_far=so_far,
     )
     if live_transcript_s > 0:
         parts.listen = replace(parts.listen, partial_every_s=live_transcript_s)
     interview = Interview(parts, cancel, controls)
     interview.notices += [n for n in (policy_notice, turn_notice) if n]
-    return PreparedRound(interview, session, questions)
+    return PreparedRound(interview, session, questions, continues is not None)

@@ -185,10 +185,13 @@ def test_the_json_is_the_old_format_and_old_lines_load_typed(event, line):
 
 
 def _with_added_fields(line: str) -> str:
-    """An old line as this version writes it: each word now says whether it is unsure."""
+    """An old line as this version writes it: each word now says whether it is unsure, and
+    each question which attempt at it the turn belongs to (the first, in old sessions)."""
     d = json.loads(line)
     for w in d.get("words", []):
         w["unsure"] = False
+    if d["type"] == "question_asked":
+        d["attempt"] = 1
     return json.dumps(d)
 
 

@@ -142,6 +142,9 @@ class QuestionAsked(Event):
     budget_s: int
     reason: str | None = None
     """Why this follow-up was chosen."""
+    attempt: int = 1
+    """Which attempt at the question this turn belongs to: a retry asks it again in the
+    same session as attempt 2, 3, ...; sessions from before retries hold only attempt 1."""
 
 
 @dataclass(frozen=True)

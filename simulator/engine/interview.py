@@ -128,10 +128,11 @@ class Interview:
         #: What the candidate asks for while the round runs (answer key, repeat, skip, ...).
         self.controls = controls or RoundControls(cancel=cancel)
         self.cancel = self.controls.cancel
-        self._t0 = time.monotonic()
+        # A round continuing a session (a retry) goes on from its last time and turn.
+        self._t0 = time.monotonic() - parts.so_far.elapsed_s
         self._rng = random.Random(parts.seed)
         self._said = ""  # the last transition phrase, not to be repeated next
-        self._turns = 0
+        self._turns = parts.so_far.turns
         self._clock = TurnClock()
         #: A reply begun to the last answer that asks the next question or closes the round.
         self._begun: Reply | None = None
@@ -146,7 +147,7 @@ class Interview:
         return str(path.relative_to(self.p.session_dir))
 
     def _render(self, text: str, name: str) -> Path:
-        path = self.p.session_dir / "audio" / name
+        path = self.p.session_dir / "audio" / f"{self.p.so_far.audio_prefix}{name}"
         self.p.synthesizer.render(text, path, self.p.persona.voice_settings(self.p.rate_scale))
         return path
 
@@ -348,7 +349,8 @@ class Interview:
         else:
             path = self._render(prompt.text, f"{turn:02d}-prompt.wav")
         yield QuestionAsked(self._t(), turn, prompt.kind, question.id, prompt.text,
-                            prompt.target, self._rel(path), question.budget_s, prompt.reason)
+                            prompt.target, self._rel(path), question.budget_s, prompt.reason,
+                            self.p.so_far.attempts.get(question.id, 0) + 1)
         yield from self._timed(started.timed if started else None)
         got = yield from self._ask(turn, prompt, question, path,
                                    started.playing if started else None, replier)

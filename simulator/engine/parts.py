@@ -58,6 +58,22 @@ class ListenOptions:
                               budget_s * self.max_answer_factor, self.speech_threshold_db)
 
 
+@dataclass(frozen=True)
+class SoFar:
+    """What the session a round continues holds already (a retry asks a question again in
+    the same session); the defaults are a new session's."""
+
+    turns: int = 0
+    """Its last turn's number: this round's turns go on from it."""
+    elapsed_s: float = 0.0
+    """Its last event's time: this round's times go on from it, so replay keeps the order."""
+    attempts: dict[str, int] = field(default_factory=dict)
+    """Per question id, the attempts at it recorded already."""
+    audio_prefix: str = ""
+    """Put before the names of the interviewer's audio, so a later round in the folder
+    never writes over an earlier one's opening or closing."""
+
+
 @dataclass
 class RoundParts:
     """Everything a round is made of; each backend behind its small interface."""
@@ -89,3 +105,5 @@ class RoundParts:
     """Words heard with less probability than this are offered for checking."""
     turn_model: TurnModel | None = None
     """Hears at each pause whether the answer sounds finished; None: silence and words alone."""
+    so_far: SoFar = field(default_factory=SoFar)
+    """The session this round continues; a new session by default."""

@@ -35,6 +35,8 @@ class Attempt:
     coverage: float
     covered: tuple[str, ...]
     missed: tuple[str, ...]
+    attempt: int = 1
+    """Its number within the round: a retry asks the question again in the same session."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,9 @@ class PointNeed:
     question_id: str
     point_id: str
     misses: int
-    """Rounds in which the point was missed."""
+    """Attempts in which the point was missed (a retry in the same round is one more)."""
     attempts: int
-    """Rounds in which its question was judged."""
+    """Attempts at its question that judged the point."""
     missed_last: bool
     """Missed the last time its question was asked."""
     score: float
@@ -62,15 +64,20 @@ class DrillPick:
 
 
 def attempts(rounds: list[dict[str, Any]]) -> list[Attempt]:
-    """Every judged question of every round, oldest round first. A question asked but
-    never judged (skipped, or the round ended first) says nothing about its points."""
+    """Every judged attempt at a question in every round, oldest first; a retry in the same
+    round comes after the attempt it retried, so the later attempt is the latest. A
+    question asked but never judged (skipped, or the round ended first) says nothing
+    about its points."""
     out = []
     for i, doc in enumerate(rounds):
+        sid = str(doc.get("session_id") or "")
         for q in doc.get("questions") or []:
-            if not (q["covered"] or q["missed"]):
-                continue
-            out.append(Attempt(i, str(doc.get("session_id") or ""), q["question_id"],
-                               float(q["coverage"]), tuple(q["covered"]), tuple(q["missed"])))
+            for a in q.get("attempts") or [q]:  # a document of its own making has none
+                if not (a["covered"] or a["missed"]):
+                    continue
+                out.append(Attempt(i, sid, q["question_id"], float(a["coverage"]),
+                                   tuple(a["covered"]), tuple(a["missed"]),
+                                   int(a.get("attempt", 1))))
     return out
 
 

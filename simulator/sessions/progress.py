@@ -11,7 +11,7 @@ from typing import Any
 from simulator.sessions.drill import Attempt, by_question, model_answers, point_needs
 from simulator.sessions.drill import rubric_weights as _weights
 from simulator.sessions.store import StoredSession
-from simulator.sessions.summary import round_document
+from simulator.sessions.summary import point_changes, round_document
 
 _BARS = " \u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
 #: The plan names this many things: more than three is a list, not a plan.
@@ -114,12 +114,7 @@ def _title(qid: str, questions: Mapping[str, Any]) -> str:
 def compare(before: Attempt, after: Attempt) -> dict[str, list[str]]:
     """Two attempts at one question, point by point: what the later one gained, lost,
     kept and still missed."""
-    return {
-        "gained": [p for p in after.covered if p in before.missed],
-        "lost": [p for p in after.missed if p in before.covered],
-        "kept": [p for p in after.covered if p in before.covered],
-        "still_missed": [p for p in after.missed if p in before.missed],
-    }
+    return point_changes(before.covered, before.missed, after.covered, after.missed)
 
 
 def compare_line(change: dict[str, list[str]]) -> str:

@@ -45,6 +45,7 @@ from simulator.sessions.store import (
     EVENTS,
     StoredSession,
     append_events,
+    last_round,
     make_private,
     save_manifest,
 )
@@ -73,7 +74,9 @@ class Unjudged:
 
 
 def ended(session: StoredSession) -> bool:
-    return any(isinstance(e, SessionEnded) for e in session.events)
+    """Did the session's last round say how it ended? (A retry's round follows an ended
+    one, so an earlier round's end says nothing about it.)"""
+    return any(isinstance(e, SessionEnded) for e in last_round(session.events))
 
 
 def unjudged(session: StoredSession) -> Unjudged | None:
@@ -236,12 +239,13 @@ def _prompt(session: StoredSession, turn: int) -> str:
 
 def _thread(session: StoredSession, question: Question, turn: int
             ) -> tuple[list[Exchange], list[FollowUp]]:
-    """The exchanges on ``question`` before ``turn`` (its last run of turns), and the
-    follow-ups asked in it, ``turn``'s own included."""
+    """The exchanges on ``question`` before ``turn`` (its last run of turns: the attempt
+    ``turn`` belongs to), and the follow-ups asked in it, ``turn``'s own included."""
     run: list[QuestionAsked] = []  # a question's turns follow one another
     for e in session.events:
         if isinstance(e, QuestionAsked) and e.turn <= turn:
-            run = [*run, e] if e.question_id == question.id else []
+            same = e.question_id == question.id and (not run or run[-1].attempt == e.attempt)
+            run = [*run, e] if same else [e] if e.question_id == question.id else []
     answers = {e.turn: _transcript(session, e) for e in session.events
                if isinstance(e, AnswerFinished)}
     thread = [Exchange(e.prompt, answers[e.turn]) for e in run
@@ -254,7 +258,8 @@ def _thread(session: StoredSession, question: Question, turn: int
 
 def _ending(session: StoredSession, t: float, turn: int | None) -> SessionEnded:
     """How the round ended, said now: as it said itself, or cancelled when it never did."""
-    before = next((e for e in reversed(session.events) if isinstance(e, SessionEnded)), None)
+    before = next((e for e in reversed(last_round(session.events))
+                   if isinstance(e, SessionEnded)), None)
     turns = max((e.turn for e in session.events if isinstance(e, QuestionAsked)), default=0)
     what = (f"turn {turn} recovered from its audio" if turn is not None
             else "no answer was being recorded")

@@ -26,6 +26,7 @@ from simulator import __version__
 from simulator.engine.events import (
     EVENT_TYPES,
     Event,
+    QuestionAsked,
     SessionEnded,
     SessionStarted,
     event_from_dict,
@@ -109,21 +110,32 @@ def save_manifest(folder: Path, manifest: dict[str, Any], *, last_resort: bool =
             raise
 
 
-def append_events(folder: Path, events: list[Event]) -> None:
-    """Add events to a recorded session's events file, synced. A last line torn by a
-    crash (no newline: half an event, never readable) is cut off first, so the new lines
-    do not glue onto it and damage the file. Refused while a round still records it."""
+def _open_to_append(folder: Path) -> int:
+    """The events file of a recorded session, open to add to and locked as a round locks
+    it; a last line torn by a crash (no newline: half an event, never readable) is cut off
+    first, so the new lines do not glue onto it and damage the file. Refused while a
+    round still records it."""
     fd = os.open(folder / EVENTS, os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW)
-    with os.fdopen(fd, "r+b") as fh:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise UserError("is being recorded by a round that is still running; let it "
-                            "end first", path=folder) from None
-        data = fh.read(MAX_EVENTS_BYTES + 1)  # read_session refused a larger one already
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise UserError("is being recorded by a round that is still running; let it "
+                        "end first", path=folder) from None
+    try:
+        data = os.pread(fd, MAX_EVENTS_BYTES + 1, 0)  # read_session refused larger ones
         whole = data.rfind(b"\n") + 1
         if whole < len(data):
-            fh.truncate(whole)
+            os.ftruncate(fd, whole)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
+
+
+def append_events(folder: Path, events: list[Event]) -> None:
+    """Add events to a recorded session's events file, synced (see _open_to_append)."""
+    with os.fdopen(_open_to_append(folder), "r+b") as fh:
         fh.write(b"".join(json.dumps(e.to_dict()).encode("utf-8") + b"\n" for e in events))
         fh.flush()
         os.fsync(fh.fileno())
@@ -195,6 +207,32 @@ class SessionWriter:
                             path=self.dir) from None
         return events
 
+    @classmethod
+    def reopen(cls, session: StoredSession) -> SessionWriter:
+        """Record a new round into a session already recorded (a retry of one of its
+        questions): its events are added after the old ones, which stay as they are. The
+        caller checks first that the session is not interrupted (recover.py)."""
+        self = cls.__new__(cls)
+        self.id, self.dir = session.id, session.dir
+        self.manifest = {**session.manifest, "status": "recording"}
+        fd: int | None = None
+        try:
+            fd = _open_to_append(self.dir)
+            events = os.fdopen(fd, "a", encoding="utf-8")
+        except OSError as exc:
+            if fd is not None:
+                os.close(fd)
+            raise UserError(f"cannot add to the session ({exc.strerror}); free some space "
+                            "or make the folder writable", path=self.dir / EVENTS) from None
+        self._events = events
+        try:
+            self._save_manifest()
+        except OSError as exc:
+            events.close()
+            raise UserError(f"cannot write it ({exc.strerror}); free some space or make "
+                            "the folder writable", path=self.dir / MANIFEST) from None
+        return self
+
     def _save_manifest(self, last_resort: bool = False) -> None:
         save_manifest(self.dir, self.manifest, last_resort=last_resort)
 
@@ -211,9 +249,11 @@ class SessionWriter:
                 make_private(self.dir / audio)
             where = self.dir / MANIFEST
             if isinstance(event, SessionStarted):
+                # A retry's question joins the questions the session asked before it.
+                asked = [*self.manifest.get("question_ids", []), *event.question_ids]
                 self.manifest.update(bank=event.bank, persona=event.persona,
                                      policy=event.policy, stt=asdict(event.stt),
-                                     question_ids=event.question_ids)
+                                     question_ids=list(dict.fromkeys(asked)))
                 self._save_manifest()
             elif isinstance(event, SessionEnded):
                 self.manifest.update(status=event.status.value, turns=event.turns,
@@ -287,9 +327,16 @@ def read_session(path: Path) -> StoredSession:
                         "never started, perhaps for a full disk); delete its folder",
                         path=path / EVENTS)
     if manifest.get("status") == "recording" and not any(
-            isinstance(e, SessionEnded) for e in events):
+            isinstance(e, SessionEnded) for e in last_round(events)):
         manifest["status"] = "interrupted"
     return StoredSession(path, manifest, events)
+
+
+def last_round(events: list[Event]) -> list[Event]:
+    """The events of the last round recorded in a session: a retry adds a round, from its
+    own SessionStarted on, after the rounds before it."""
+    starts = [i for i, e in enumerate(events) if isinstance(e, SessionStarted)]
+    return events[starts[-1]:] if starts else events
 
 
 def _read_text(path: Path, folder: Path, limit: int) -> str:
@@ -379,7 +426,7 @@ def _event(data: Any, path: Path, number: int) -> Event | None:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise UserError(f"is not a valid {data['type']} event ({exc}); " + _DAMAGED,
                         path=path, field=where) from None
-    problem = bad_field(event) or _bad_names(event, path.parent)
+    problem = bad_field(event) or _bad_names(event, path.parent) or _bad_attempt(event)
     if problem:
         field, _, detail = problem.partition(": ")
         raise UserError(f"{detail}; " + _DAMAGED, path=path,
@@ -395,6 +442,13 @@ def _bad_names(event: Event, folder: Path) -> str | None:
     audio = getattr(event, "audio", None)
     if audio is not None and inside(folder, audio) is None:
         return "audio: is not a path inside the session folder"
+    return None
+
+
+def _bad_attempt(event: Event) -> str | None:
+    """An attempt number that counts nothing: the first attempt at a question is 1."""
+    if isinstance(event, QuestionAsked) and event.attempt < 1:
+        return f"attempt: expected 1 or more, got {event.attempt}"
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,8 @@ def _asked(e: QuestionAsked, session_dir: Path) -> dict[str, Any]:
         "turn": e.turn, "kind": e.kind.value, "question_id": e.question_id,
         "prompt": e.prompt, "target_point": e.target_point,
         "prompt_audio": str(session_dir / e.audio), "budget_s": e.budget_s,
-        "reason": e.reason, "asked_at_s": e.t, "answer": None, "assessment": None,
+        "reason": e.reason, "attempt": e.attempt, "asked_at_s": e.t, "answer": None,
+        "assessment": None,
         "decision": None, "latency_ms": None, "delivery": None,
     }
 
@@ -188,20 +190,53 @@ def strengths_and_gaps(doc: dict[str, Any], questions: dict[str, Any]) -> dict[s
             "gaps": [g for _, g in sorted(gaps, key=lambda x: -x[0])]}
 
 
+def point_changes(before_covered: Sequence[str], before_missed: Sequence[str],
+                  after_covered: Sequence[str], after_missed: Sequence[str]
+                  ) -> dict[str, list[str]]:
+    """Two attempts at one question, point by point: what the later one gained, lost,
+    kept and still missed."""
+    return {
+        "gained": [p for p in after_covered if p in before_missed],
+        "lost": [p for p in after_missed if p in before_covered],
+        "kept": [p for p in after_covered if p in before_covered],
+        "still_missed": [p for p in after_missed if p in before_missed],
+    }
+
+
+def _attempt(n: int) -> dict[str, Any]:
+    return {"attempt": n, "coverage": 0.0, "covered": [], "missed": [], "follow_ups": 0,
+            "evidence": {}, "turns": [], "judged": False}
+
+
 def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Final verdict per question: the last assessment of its thread."""
+    """Per question, each attempt at it (a retry asks it again in the same session) with
+    the last assessment of its thread. The question's verdict is its latest judged
+    attempt's; with two judged, ``change`` says what the later gained, lost and kept."""
     out: dict[str, dict[str, Any]] = {}
     for t in turns:
         q = out.setdefault(t["question_id"], {"question_id": t["question_id"], "coverage": 0.0,
                                                "covered": [], "missed": [], "follow_ups": 0,
-                                               "evidence": {}})
+                                               "evidence": {}, "attempts": []})
+        tries = q["attempts"]
+        if not tries or tries[-1]["attempt"] != t.get("attempt", 1):
+            tries.append(_attempt(t.get("attempt", 1)))
+        a = tries[-1]
+        a["turns"].append(t["turn"])
         if t["kind"] == "follow_up":
             q["follow_ups"] += 1
+            a["follow_ups"] += 1
         if t["assessment"]:
             pts = t["assessment"]["points"]
-            q["coverage"] = t["assessment"]["coverage"]
-            q["covered"] = [p["id"] for p in pts if p["covered"]]
-            q["missed"] = [p["id"] for p in pts if not p["covered"]]
-            # The judge's quote for each covered point, as every surface shows it.
-            q["evidence"] = {p["id"]: p["evidence"] for p in pts if p["covered"]}
+            a.update(judged=True, coverage=t["assessment"]["coverage"],
+                     covered=[p["id"] for p in pts if p["covered"]],
+                     missed=[p["id"] for p in pts if not p["covered"]],
+                     # The judge's quote for each covered point, as every surface shows it.
+                     evidence={p["id"]: p["evidence"] for p in pts if p["covered"]})
+    for q in out.values():
+        judged = [a for a in q["attempts"] if a["judged"]] or q["attempts"][-1:]
+        latest = judged[-1]
+        q.update({k: latest[k] for k in ("coverage", "covered", "missed", "evidence")})
+        q["change"] = (point_changes(judged[-2]["covered"], judged[-2]["missed"],
+                                     latest["covered"], latest["missed"])
+                       if len(judged) > 1 else None)
     return list(out.values())
