@@ -9,7 +9,10 @@ and judged. Prints per-point precision, recall and F1 over every
 the answer really missed, for the offline policy and for plain keyword
 matching (a point is covered when one of its terms appears in the transcript).
 --text judges the written answers, skipping speech, to separate judging
-errors from transcription errors.
+errors from transcription errors. Both modes print the evidence-on-point share: of
+the points covered, the share whose quote holds one of the point's words, with the
+quote as it was before issue 19 and as it is now; the spoken mode adds the share on
+the written answers beside it.
 """
 
 from __future__ import annotations
@@ -233,6 +236,12 @@ def main() -> None:
     before, after, covered = evidence_on_point(items, texts, questions)
     result["evidence_on_point"] = {"before": round(before, 3), "after": round(after, 3),
                                    "covered_points": covered}
+    if not args.text:  # the same answers as written, to tell quoting from hearing errors
+        w_before, w_after, w_covered = evidence_on_point(
+            items, {it["id"]: it["text"] for it in items}, questions)
+        result["evidence_on_point_written"] = {
+            "before": round(w_before, 3), "after": round(w_after, 3),
+            "covered_points": w_covered}
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -249,8 +258,12 @@ def main() -> None:
         f"{k} {result['keyword']['by_kind'][k]['f1']:.2f}->{v['f1']:.2f}"
         for k, v in result["offline"]["by_kind"].items()))
     print(f"\nEvidence on point (of the {covered} points the offline judge covers, the share "
-          f"whose quote holds one of the point's words): before {before:.1%}, "
+          f"whose quote holds one of the point's words), {src}: before {before:.1%}, "
           f"after {after:.1%}")
+    if not args.text:
+        w = result["evidence_on_point_written"]
+        print(f"    the same answers as written ({w['covered_points']} points covered): "
+              f"before {w['before']:.1%}, after {w['after']:.1%}")
 
 
 if __name__ == "__main__":
