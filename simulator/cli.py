@@ -527,7 +527,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def _timeline_line(u: Any) -> str:
     from simulator.sessions.replay import fmt_time
 
-    return f"[{fmt_time(u.at_s)}] {u.speaker:<11} {printable(u.text)}"
+    again = f"(attempt {u.attempt}) " if u.attempt > 1 else ""
+    return f"[{fmt_time(u.at_s)}] {u.speaker:<11} {again}{printable(u.text)}"
 
 
 #: The report formats, and the suffix that names each (``-o r.html`` means html).

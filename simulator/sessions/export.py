@@ -34,6 +34,7 @@ from simulator.delivery.metrics import (
 )
 from simulator.errors import UserError
 from simulator.sessions.checks import is_safe_name
+from simulator.sessions.summary import change_line, judged_attempts
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ def _question_section(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
                       bank_q: Question | None, name: str) -> list[str]:
     """One question: coverage, each missed point with why it matters and the model
     answer, then each follow-up once with whether its answer closed the gap."""
-    lines = [f"### {n}. {name}: {q['coverage']:.0%} covered", ""]
+    lines = [f"### {n}. {name}: {q['coverage']:.0%} covered", "", *_attempts_md(q)]
     points = {p.id: p for p in bank_q.rubric} if bank_q else {}
     for pid in q["missed"]:
         p = points.get(pid)
@@ -213,8 +214,27 @@ def _question_section(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
               and t["kind"] == "follow_up"]
     if follow:
         lines += ["", "Follow-ups:", ""]
-        lines += [f"- On {t['target_point'] or '?'}: {_closed(t)}" for t in follow]
+        lines += [f"- On {t['target_point'] or '?'}{_attempt_words(t)}: {_closed(t)}"
+                  for t in follow]
     return lines + [""]
+
+
+def _attempts_md(q: dict[str, Any]) -> list[str]:
+    """A question asked again in this session (a retry): each attempt's coverage and the
+    latest against the one before, point by point; nothing for a single attempt."""
+    tries = judged_attempts(q)
+    if len(tries) < 2 or not q.get("change"):
+        return []
+    each = "; ".join(f"attempt {a['attempt']} {a['coverage']:.0%}" for a in tries)
+    before, after = tries[-2]["attempt"], tries[-1]["attempt"]
+    return [f"- Attempts: {each}.",
+            f"- Attempt {after} against attempt {before}: {change_line(q['change'])}.", ""]
+
+
+def _attempt_words(t: dict[str, Any]) -> str:
+    """' (attempt 2)' for a turn of a retry; nothing for a first attempt."""
+    n = t.get("attempt", 1)
+    return f" (attempt {n})" if n > 1 else ""
 
 
 def _model_answer(bank_q: Question | None, pid: str) -> str:
@@ -236,8 +256,10 @@ def _closed(t: dict[str, Any]) -> str:
 def _turn_section(t: dict[str, Any], name: str) -> list[str]:
     """One turn: the prompt, the answer with its marks, the verdicts new in it (a
     follow-up's target only, not every point again), and how it was delivered."""
-    label = (f"Question: {name}" if t["kind"] == "question" else
-             f"Follow-up on {t['target_point']} ({name})")
+    n = t.get("attempt", 1)
+    label = (f"Question: {name}{_attempt_words(t)}" if t["kind"] == "question" else
+             f"Follow-up on {t['target_point']} ({name}"
+             + (f", attempt {n})" if n > 1 else ")"))
     lines = [f"### {t['turn']}. {label}", "", f"> {t['prompt']}", ""]
     a = t.get("answer")
     if not a:

@@ -29,20 +29,25 @@ class Utterance:
     turn: int | None
     words: tuple[Word, ...] = ()
     """An answer's words with their times, the candidate's corrections made."""
+    attempt: int = 1
+    """The attempt at its question the turn belongs to (2 and on: a retry)."""
 
 
 def timeline(session: StoredSession) -> list[Utterance]:
     out = []
+    attempt: dict[int, int] = {}  # by turn
     for e in session.events:
         if isinstance(e, InterviewerSaid):
             out.append(Utterance("interviewer", e.t, e.text, session.dir / e.audio, None))
         elif isinstance(e, QuestionAsked):
-            out.append(Utterance("interviewer", e.t, e.prompt, session.dir / e.audio, e.turn))
+            attempt[e.turn] = e.attempt
+            out.append(Utterance("interviewer", e.t, e.prompt, session.dir / e.audio, e.turn,
+                                 attempt=e.attempt))
         elif isinstance(e, AnswerFinished):
             start = max(0.0, e.t - e.duration_s)
             text = e.transcript if not e.silent else "(silence)"
             out.append(Utterance("candidate", round(start, 3), text, session.dir / e.audio,
-                                 e.turn, tuple(e.words)))
+                                 e.turn, tuple(e.words), attempt.get(e.turn, 1)))
         elif isinstance(e, TranscriptCorrected):
             for i, u in enumerate(out):
                 if u.speaker == "candidate" and u.turn == e.turn:

@@ -203,6 +203,24 @@ def point_changes(before_covered: Sequence[str], before_missed: Sequence[str],
     }
 
 
+#: How a comparison of two attempts names each kind of change, in the order shown.
+_CHANGES = (("gained", "gained"), ("lost", "lost"), ("kept", "kept"),
+            ("still_missed", "still missed"))
+
+
+def change_line(change: dict[str, list[str]]) -> str:
+    """'gained: merge-adapters; lost: qlora; kept: low-rank-update', empty kinds left out."""
+    parts = [f"{label}: {', '.join(change[key])}" for key, label in _CHANGES
+             if change.get(key)]
+    return "; ".join(parts) or "no point judged either time"
+
+
+def judged_attempts(q: dict[str, Any]) -> list[dict[str, Any]]:
+    """A question's attempts in this session that were judged (a skipped one says
+    nothing), oldest first."""
+    return [a for a in q.get("attempts") or [] if a["judged"]]
+
+
 def _attempt(n: int) -> dict[str, Any]:
     return {"attempt": n, "coverage": 0.0, "covered": [], "missed": [], "follow_ups": 0,
             "evidence": {}, "turns": [], "judged": False}
@@ -233,7 +251,7 @@ def _per_question(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
                      # The judge's quote for each covered point, as every surface shows it.
                      evidence={p["id"]: p["evidence"] for p in pts if p["covered"]})
     for q in out.values():
-        judged = [a for a in q["attempts"] if a["judged"]] or q["attempts"][-1:]
+        judged = judged_attempts(q) or q["attempts"][-1:]
         latest = judged[-1]
         q.update({k: latest[k] for k in ("coverage", "covered", "missed", "evidence")})
         q["change"] = (point_changes(judged[-2]["covered"], judged[-2]["missed"],

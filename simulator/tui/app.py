@@ -185,9 +185,11 @@ class InterviewApp(App[None]):
         assert self.settings is not None
         self.push_screen(InterviewScreen(plan, self.settings, self.options.live_transcript_s))
 
-    def practice_plan(self, label: str, questions: list[Question]) -> RoundPlan:
+    def practice_plan(self, label: str, questions: list[Question],
+                      continues: Path | None = None) -> RoundPlan:
         """A round of ``questions`` (a retry, a drill), set up as the last round was: its
-        mode, its way of ending answers and its interviewer."""
+        mode, its way of ending answers and its interviewer. ``continues``: the session
+        it is recorded into, as a new attempt (a retry)."""
         from simulator.tui.options import Choices, RoundPlan, SavedSelections
 
         assert self.settings is not None
@@ -197,7 +199,7 @@ class InterviewApp(App[None]):
                                       count=len(questions))
         return RoundPlan(label, questions, last.persona or self.settings.interview.persona,
                          last.mode, last.push_to_talk, self.options.answers_dir,
-                         self.options.speak, self.options.seed, choices)
+                         self.options.speak, self.options.seed, choices, continues)
 
     def drill_plan(self) -> tuple[RoundPlan, list[DrillPick]]:
         """The drill round: reads every session, so call it from a worker."""

@@ -93,6 +93,8 @@ class RoundPlan:
     speak: bool
     seed: int | None
     choices: Choices
+    continues: Path | None = None
+    """The session folder the round is recorded into (a retry); None: a new session."""
 
     @property
     def practice(self) -> bool:

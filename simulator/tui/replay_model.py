@@ -43,6 +43,8 @@ class ReplayItem:
     duration_s: float
     words: list[ReplayWord]
     turn: int | None
+    attempt: int = 1
+    """The attempt at its question (2 and on: a retry in the same session)."""
 
     def word_at(self, offset_s: float) -> int:
         """Index of the word being said at ``offset_s`` (-1 before the first)."""
@@ -91,13 +93,14 @@ def build_replay(session: StoredSession) -> list[ReplayItem]:
                      for w, m, g in zip(said, marks, gaps, strict=True)]
             if not words:
                 words = spread_words(u.text, f.duration_s)
-            items.append(ReplayItem(u.speaker, u.text, u.audio, f.duration_s, words, u.turn))
+            items.append(ReplayItem(u.speaker, u.text, u.audio, f.duration_s, words, u.turn,
+                                    u.attempt))
             continue
         duration = _audio_duration(u.audio)
         if duration is None:
             duration = max(1.0, len(u.text.split()) / _WORDS_PER_S)
         items.append(ReplayItem(u.speaker, u.text, u.audio, duration,
-                                spread_words(u.text, duration), u.turn))
+                                spread_words(u.text, duration), u.turn, u.attempt))
     return items
 
 

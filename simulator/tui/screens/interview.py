@@ -143,7 +143,7 @@ class InterviewScreen(AppScreen):
         prepared = prepare_round(
             settings, plan.label, plan.questions, answers, speak=plan.speak,
             persona=load_persona(plan.persona), seed=plan.seed, controls=self.controls,
-            live_transcript_s=self.live_transcript_s)
+            live_transcript_s=self.live_transcript_s, continues=plan.continues)
         self.post_message(RoundPrepared(prepared.session.id, prepared.session.dir))
         for event in prepared.events():
             self.post_message(for_event(event))

@@ -167,7 +167,8 @@ class ReplayScreen(AppScreen):
             (f"{mark} {state} ", "bold"),
             (f"{fmt_duration(now)} / {fmt_duration(total_s(self.items))}", ""),
             (f" · {self.speed:g}x · {who}", "$foreground-muted"),
-            (f" · turn {item.turn}" if item.turn else "", "$foreground-muted")))
+            (f" · turn {item.turn}" if item.turn else "", "$foreground-muted"),
+            (f" · attempt {item.attempt}" if item.attempt > 1 else "", "$foreground-muted")))
 
     # -- keys ---------------------------------------------------------------------------
 

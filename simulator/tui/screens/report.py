@@ -261,7 +261,8 @@ class ReportScreen(AppScreen):
         self.iapp.show_replay(self.session_dir)
 
     def action_retry(self) -> None:
-        """Answer one question of this round again, as a new round of one question."""
+        """Answer one question of this round again, as its next attempt in this session:
+        the report that follows shows the attempts and compares them point by point."""
         if self.doc is None:
             return
         known = sorted((q for q in self.doc["questions"] if q["question_id"] in self.questions),
@@ -272,7 +273,8 @@ class ReportScreen(AppScreen):
 
         def chosen(qid: str | None) -> None:
             if qid:
-                self.iapp.start_round(self.iapp.practice_plan("retry", [self.questions[qid]]))
+                self.iapp.start_round(self.iapp.practice_plan(
+                    "retry", [self.questions[qid]], continues=self.session_dir))
 
         if len(known) == 1:
             chosen(known[0]["question_id"])

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from simulator.banks.model import Question
 from simulator.delivery.metrics import pace_judged
+from simulator.sessions.summary import change_line, judged_attempts
 from simulator.tui.widgets.answer_timer import fmt
 from simulator.tui.widgets.verdict_view import coverage_bar
 
@@ -33,9 +34,15 @@ def _points(turn: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {p["id"]: p for p in turn["assessment"]["points"]}
 
 
+def _turn_name(t: dict[str, Any]) -> str:
+    """'turn 3', or 'turn 3 · attempt 2' for a turn of a retry."""
+    n = t.get("attempt", 1)
+    return f"turn {t['turn']}" + (f" · attempt {n}" if n > 1 else "")
+
+
 def answer_line(t: dict[str, Any]) -> Content:
     a = t.get("answer")
-    head = (f"turn {t['turn']}  ", "$foreground-muted")
+    head = (f"{_turn_name(t)}  ", "$foreground-muted")
     if not a:
         return Content.assemble(head, ("not answered", "$foreground-muted italic"))
     dur, budget = float(a.get("duration_s") or 0.0), int(t.get("budget_s") or 0)
@@ -86,6 +93,7 @@ def question_lines(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
     if mine:
         lines.append((Content.styled(mine[0]["prompt"], "$foreground-muted italic"),
                       "q-prompt"))
+    lines += attempt_lines(q)
     last = next((t for t in reversed(mine) if t.get("assessment")), None)
     pts = _points(last)
     for pid in q.get("covered", []):
@@ -118,7 +126,8 @@ def question_lines(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
             result = ("✓ covered it", "$text-success")
         else:
             result = ("✗ still missing", "$text-error")
-        lines.append((Content.assemble((f"→ {target}  ", "bold"), result,
+        when = f"attempt {t['attempt']} " if t.get("attempt", 1) > 1 else ""
+        lines.append((Content.assemble((f"→ {when}{target}  ", "bold"), result,
                                        (f"  “{_follow_up_text(t, bank_q)}”",
                                         "$foreground-muted")), "q-point"))
     if mine:
@@ -127,6 +136,23 @@ def question_lines(n: int, q: dict[str, Any], turns: list[dict[str, Any]],
             lines.append((answer_line(t), "q-answer"))
             for note in ((t.get("delivery") or {}).get("notes") or [])[:2]:
                 lines.append((Content.styled(note, "$foreground-muted"), "q-note"))
+    return lines
+
+
+def attempt_lines(q: dict[str, Any]) -> list[tuple[Content, str]]:
+    """A question asked again in the same session (a retry): each attempt's coverage, and
+    the latest against the one before, point by point. Nothing for a single attempt."""
+    tries = judged_attempts(q)
+    if len(tries) < 2 or not q.get("change"):
+        return []
+    lines = [(Content.styled("Attempts", "bold"), "q-head")]
+    lines += [(Content.assemble((f"attempt {a['attempt']}  ", "$foreground-muted"),
+                                (f"{a['coverage']:.0%} covered ", "bold"),
+                                (coverage_bar(a["coverage"], 10), "$text-primary")), "q-answer")
+              for a in tries]
+    before, after = tries[-2]["attempt"], tries[-1]["attempt"]
+    lines.append((Content.assemble((f"attempt {after} against attempt {before}: ", "bold"),
+                                   (change_line(q["change"]), "")), "q-answer"))
     return lines
 
 

@@ -19,6 +19,7 @@ def utterance_content(item: ReplayItem, word: int | None) -> Content:
     """``word``: the index being said (None: not playing; -1: before the first word)."""
     who = SPEAKERS.get(item.speaker, item.speaker)
     turn = f" · turn {item.turn}" if item.turn else ""
+    turn += f" · attempt {item.attempt}" if item.attempt > 1 else ""
     head = Content.styled(f"{who}{turn}\n", "bold $text-primary" if item.speaker ==
                           "interviewer" else "bold $text-accent")
     marked = any(w.mark or w.pause_before_s for w in item.words)
