@@ -72,3 +72,60 @@ def test_a_finished_sentence_that_sounds_finished_ends_on_the_usual_silence():
     assert ended is not None and 2.9 <= ended <= 3.1
     # Without a turn model, the words alone decide.
     assert 2.9 <= (silence_after_speech(TurnEnd(SETTINGS, None), "So we shard it.") or 0) <= 3.1
+
+
+class Covers:
+    """Whether the answer covers what was asked, and how often that was asked."""
+
+    def __init__(self, answer: bool):
+        self.answer = answer
+        self.asked = 0
+
+    def __call__(self, said: str) -> bool:
+        self.asked += 1
+        return self.answer
+
+
+SOONER = TurnSettings(silence_s=3.0, thinking_s=5.0, finished_s=0.6)
+
+
+def test_a_finished_sentence_that_covers_the_question_ends_sooner():
+    covers = Covers(True)
+    ended = silence_after_speech(TurnEnd(SOONER, None, covers), "So we shard it.")
+    assert ended is not None and 0.55 <= ended <= 0.7
+    assert covers.asked == 1, "judged once a reading, not every frame"
+
+
+def test_without_coverage_or_a_finished_sentence_the_usual_silence_ends_it():
+    for said, covers in (("So we shard it.", Covers(False)),  # has not said enough yet
+                         ("So we shard it", Covers(True))):  # no closing mark: mid-thought?
+        ended = silence_after_speech(TurnEnd(SOONER, None, covers), said)
+        assert ended is not None and 2.9 <= ended <= 3.1, said
+    # Until the pause's reading is ready there is nothing to go on.
+    ended = silence_after_speech(TurnEnd(SOONER, None, Covers(True)), "")
+    assert ended is not None and 2.9 <= ended <= 3.1
+
+
+def test_a_thought_left_open_waits_however_much_was_covered():
+    for said in ("We shard it, and.", "so, um."):
+        ended = silence_after_speech(TurnEnd(SOONER, None, Covers(True)), said)
+        assert ended is not None and 4.9 <= ended <= 5.1, said
+    ended = silence_after_speech(TurnEnd(SOONER, FixedScore(0.005), Covers(True)),
+                                 "So we shard it.")
+    assert ended is not None and 4.9 <= ended <= 5.1
+
+
+def test_covering_means_half_the_rubric_or_the_point_a_follow_up_probes():
+    from simulator.banks.loader import load_banks
+    from simulator.engine.answering import covers_what_was_asked
+
+    lora = next(q for b in load_banks() for q in b.questions if q.id == "starter-lora")
+    frozen = "LoRA freezes the pretrained weights."
+    full = (frozen + " It trains a low rank update, two small matrices, so there are far fewer"
+            " trainable parameters and it needs much less GPU memory than full fine tuning.")
+    merged = ("After training, um, you can merge the low rank product into the base weights,"
+              " so there is no extra latency.")
+    assert not covers_what_was_asked(lora, None)(frozen)  # 3 of 8 of the rubric's weight
+    assert covers_what_was_asked(lora, None)(full)
+    assert covers_what_was_asked(lora, "merge-adapters")(merged)
+    assert not covers_what_was_asked(lora, "qlora")(merged)

@@ -78,7 +78,7 @@ class EndpointDetector:
         self.speech_started_at: float | None = None
         self.last_speech_at: float | None = None
         self.silence_window_s = cfg.silence_s
-        """The silence that ends the answer now; a turn policy may lengthen it at a pause."""
+        """The silence that ends the answer now; a turn policy may change it at a pause."""
         self._run = 0
         self._levels: deque[float] = deque(maxlen=max(1, round(NOISE_WINDOW_S / frame_s)))
 

@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
-from simulator.assess.coverage import word_rarity
+from simulator.assess.coverage import assess, word_rarity
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.echo_gate import EchoGate
 from simulator.audio.endpoint import EndpointConfig, EndReason
@@ -57,6 +57,13 @@ from simulator.engine.turn_end import TurnEnd, TurnSettings
 from simulator.speech import vocabulary
 from simulator.speech.hearing import Echo, HeardAnswer, Listening, hear
 from simulator.speech.transcript import Transcript
+from simulator.text import strip_fillers
+
+#: An answer that covers this share of its question's rubric weight has said its piece,
+#: so a finished sentence then ends it sooner (TurnSettings.finished_s). Half, not the
+#: 80% the policy needs to move on: the early end wants only a sign of substance, and a
+#: wrong guess is taken back by speaking on.
+SAID_ITS_PIECE = 0.5
 
 
 @dataclass(frozen=True)
@@ -151,6 +158,18 @@ def _drained(notes: queue.Queue[_Note | None]) -> Iterator[_Note]:
                 yield note
 
 
+def covers_what_was_asked(question: Question, target: str | None
+                          ) -> Callable[[str], bool]:
+    """Whether an answer, read so far, covers what it was asked: the point a follow-up
+    probes, or SAID_ITS_PIECE of the question's rubric."""
+    def covers(said: str) -> bool:
+        judged = assess(question, strip_fillers(said))
+        if target is not None:
+            return any(v.id == target and v.covered for v in judged.points)
+        return judged.coverage >= SAID_ITS_PIECE
+    return covers
+
+
 def finished_event(t: float, turn: int, audio_path: str, audio: np.ndarray,
                    end_reason: EndReason, heard: HeardAnswer, budget_s: int,
                    delivery: DeliveryConfig, transcript_ms: float = 0.0,
@@ -194,7 +213,8 @@ class AnswerRecorder:
         return Listening(p.glossary, vocab, (), p.low_confidence)
 
     def record(self, turn: int, question: Question, source: AnswerSource,
-               reply_to: Callable[[Answer, threading.Event], R] | None = None
+               reply_to: Callable[[Answer, threading.Event], R] | None = None,
+               target: str | None = None
                ) -> Generator[Event, None, tuple[Answer, R | None] | None]:
         """Record one answer and hear it; None when it was discarded (a repeat or a skip).
 
@@ -208,7 +228,7 @@ class AnswerRecorder:
         listening = self.listening(question)
         path = self.p.session_dir / "audio" / f"{turn:02d}-answer.wav"
         cap, listening, replied = yield from self._capture(turn, question, source, path,
-                                                           listening, reply_to)
+                                                           listening, reply_to, target)
         if cap.discarded:
             return None
         if self.p.timing == "cut_in" and cap.end_reason is EndReason.TIME_LIMIT:
@@ -252,7 +272,7 @@ class AnswerRecorder:
 
     def _capture(self, turn: int, question: Question, source: AnswerSource, path: Path,
                  listening: Listening,
-                 reply_to: Callable[[Answer, threading.Event], R] | None
+                 reply_to: Callable[[Answer, threading.Event], R] | None, target: str | None
                  ) -> Generator[Event, None,
                                 tuple[CapturedAnswer, Listening, tuple[Answer, R] | None]]:
         """The recording, in its thread; its notes relayed as events meanwhile. Returns it
@@ -261,7 +281,8 @@ class AnswerRecorder:
         p = self.p
         notes: queue.Queue[_Note | None] = queue.Queue()
         result = self._recording(question, source, path, listening, notes,
-                                 resumable=reply_to is not None)
+                                 resumable=reply_to is not None,
+                                 covers=covers_what_was_asked(question, target))
         warn_at = (question.budget_s * p.warning_at if p.timing != "countdown" else math.inf)
         relay = _Relay(turn, warn_at)
         warning_stop = threading.Event()
@@ -287,8 +308,8 @@ class AnswerRecorder:
         return result.result(), listening, replied
 
     def _recording(self, question: Question, source: AnswerSource, path: Path,
-                   listening: Listening, notes: queue.Queue[_Note | None], resumable: bool
-                   ) -> Future[CapturedAnswer]:
+                   listening: Listening, notes: queue.Queue[_Note | None], resumable: bool,
+                   covers: Callable[[str], bool]) -> Future[CapturedAnswer]:
         """Start recording the answer in a thread of its own, its notes put on ``notes``
         (``_DONE`` last); its result comes in the Future returned."""
         p, c = self.p, self.controls
@@ -311,8 +332,8 @@ class AnswerRecorder:
                              is_echo=self.echo.is_echo)
         settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
                                    p.listen.pre_roll_s, p.listen.resume_s)
-        turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s),
-                           p.turn_model)
+        turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s,
+                                        p.listen.finished_s), p.turn_model, covers)
         stop = c.enter(Stage.ANSWERING)
 
         def work() -> None:

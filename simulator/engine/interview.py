@@ -475,7 +475,8 @@ class Interview:
                 return Asked(Outcome.SKIPPED)
             if key is Action.REPEAT:
                 continue
-            recorded = yield from self._recorder.record(turn, question, source, replier)
+            recorded = yield from self._recorder.record(turn, question, source, replier,
+                                                        prompt.target)
             if recorded is not None:
                 return Asked(Outcome.ANSWERED, *recorded)
             if c.take(Action.SKIP):  # the answer was discarded: for a skip or a repeat

@@ -48,6 +48,9 @@ class ListenOptions:
     """While the candidate speaks, transcribe this often for a live view (0: only at pauses)."""
     resume_s: float = 2.5
     """Speech this soon after an end decided by silence takes the turn back (0: never)."""
+    finished_s: float = 0.6
+    """Silence that ends an answer whose last words end a sentence, once it covers what
+    was asked (engine/turn_end.py)."""
 
     @property
     def frame_len(self) -> int:

@@ -128,12 +128,12 @@ class StreamingReader:
         tail = self._tail
         if tail is None or tail.last_speech_at != last_speech_at or not came_out(tail.job):
             return ""
-        # A stretch closed at this pause holds its end; the tail is then empty.
-        last = self._closed[-1].job if self._closed else None
-        if last is not None and not came_out(last):
+        # The whole answer, so it can be judged; a stretch closed at this pause holds its
+        # end (the tail is then empty).
+        if not all(came_out(s.job) for s in self._closed):
             return ""
-        readings = [last.result()] if last is not None else []
-        return Transcript.joined([*readings, tail.job.result()]).verbatim
+        return Transcript.joined([*(s.job.result() for s in self._closed),
+                                  tail.job.result()]).verbatim
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

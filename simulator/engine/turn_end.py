@@ -5,7 +5,10 @@ thought. So at each pause two signs are read. The turn model hears the last seco
 of the answer (words and intonation together): a thought left hanging scores near
 zero, and that low score is the one it gives reliably. And the latest reading's last
 words are read: a trailing "and", "so", "because", "um" or a comma leaves the thought
-open. Either sign lengthens the wait to the thinking window; otherwise the usual
+open. Either sign lengthens the wait to the thinking window. A reading that ends on
+a finished sentence, of an answer that already covers what was asked, shortens it to
+the finished window: a person who has said their piece and stopped is done, and a
+wrong guess costs little, since speaking on takes the turn back. Otherwise the usual
 silence window ends the answer.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +40,8 @@ um uh er erm hmm
 """.split())
 #: Whisper often closes a trailing-off reading with an ellipsis ("and, um...").
 _TRAILING_OFF = re.compile(r"(\.\.\.|\u2026|,)[\"')\]]*\s*$")
+#: A sentence's closing mark, whatever quote or bracket follows it.
+_SENTENCE_END = re.compile(r"[.?!][\"')\]]*\s*$")
 
 
 class FinishedScore(Protocol):
@@ -50,6 +56,9 @@ class TurnSettings:
     """The silence that ends an answer that sounds finished."""
     thinking_s: float
     """The silence that ends an answer left mid-thought."""
+    finished_s: float = math.inf
+    """The silence that ends an answer whose reading at the pause ends on a finished
+    sentence and covers what was asked (inf: never sooner than ``silence_s``)."""
 
 
 def left_open(text: str) -> bool:
@@ -61,14 +70,24 @@ def left_open(text: str) -> bool:
     return bool(_TRAILING_OFF.search(text)) or bare(words[-1]) in OPEN_ENDINGS
 
 
+def finished_sentence(text: str) -> bool:
+    """The reading ends on a sentence's closing mark, and not on a thought left open."""
+    return bool(_SENTENCE_END.search(text)) and not left_open(text)
+
+
 class TurnEnd:
     """Sets the detector's silence window at each pause, from the two signs."""
 
-    def __init__(self, settings: TurnSettings, model: FinishedScore | None):
+    def __init__(self, settings: TurnSettings, model: FinishedScore | None,
+                 covers: Callable[[str], bool] | None = None):
+        """``covers``: whether an answer reading so covers what was asked (None: never
+        ends an answer sooner)."""
         self.settings = settings
         self.model = model
+        self.covers = covers
         self._pause: float | None = None
         self._sounds_open = False
+        self._covered: tuple[str, bool] = ("", False)
 
     def update(self, recording: Recording, det: EndpointDetector, said: str) -> None:
         """After each frame: ``said`` is the reading of the answer made at this pause, or
@@ -82,6 +101,18 @@ class TurnEnd:
             self._sounds_open = (self.model is not None
                                  and self.model.finished(recording.audio())
                                  < UNFINISHED_BELOW)
-        open_thought = self._sounds_open or left_open(said)
-        det.silence_window_s = (self.settings.thinking_s if open_thought
-                                else self.settings.silence_s)
+        s = self.settings
+        if self._sounds_open or left_open(said):
+            det.silence_window_s = s.thinking_s
+        elif finished_sentence(said) and self._covers(said):
+            det.silence_window_s = min(s.finished_s, s.silence_s)
+        else:
+            det.silence_window_s = s.silence_s
+
+    def _covers(self, said: str) -> bool:
+        """``covers`` asked once per reading: it judges the whole answer."""
+        if self.covers is None:
+            return False
+        if self._covered[0] != said:
+            self._covered = (said, self.covers(said))
+        return self._covered[1]
