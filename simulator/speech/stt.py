@@ -36,6 +36,10 @@ SIZE_NAMES = {
     "large-v1", "large-v2", "large-v3", "large", "distil-large-v2", "distil-medium.en",
     "distil-small.en", "distil-large-v3", "large-v3-turbo", "turbo",
 }
+#: A live draft is read greedily (one hypothesis, no resampling, no second look): it is
+#: replaced within a second, and on 2 cores greedy read 8 s in 0.38 s against 0.73 s
+#: for the final reading's beam of 5, so the live view trails the speaker less.
+DRAFT_BEAM = 1
 # Phrases Whisper is known to produce from silence or noise.
 _SILENCE_PHRASES = {
     "thank you.", "thanks for watching!", "thank you for watching.", "thanks for watching.",
@@ -173,17 +177,19 @@ class WhisperTranscriber:
             return Transcript.nothing()
         self.load()
         bias = vocabulary if self.cfg.vocabulary and vocabulary else ""
+        # The filler prompt goes last in the hotwords, which condition every 30 s
+        # window: as an initial prompt it conditions only the first, and a long answer
+        # lost its later fillers.
+        hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
+        if draft:
+            return self._draft(audio, hotwords)
         unbiased: Future[Transcript] | None = None
-        if bias and self.cfg.cross_check and not draft:
+        if bias and self.cfg.cross_check:
             # Read once more without the bias, as evidence for the terms (cross_check),
             # on the other worker while the biased reading runs.
             if self._unbiased_reader is None:
                 self._unbiased_reader = ThreadPoolExecutor(1, thread_name_prefix="stt-unbiased")
             unbiased = self._unbiased_reader.submit(self._decode, audio, None, None, False)
-        # The filler prompt goes last in the hotwords, which condition every 30 s
-        # window: as an initial prompt it conditions only the first, and a long answer
-        # lost its later fillers.
-        hotwords = self._fit(bias, FILLER_PROMPT if self.cfg.verbatim else "") or None
         result = self._decode(audio, None, hotwords)
         if result.silent:
             if unbiased is not None:
@@ -199,6 +205,16 @@ class WhisperTranscriber:
         if unbiased is not None:
             heard = replace(heard, unbiased=unbiased.result().words)
         return heard
+
+    def _draft(self, audio: np.ndarray, hotwords: str | None) -> Transcript:
+        """A quick reading for the live view (see DRAFT_BEAM)."""
+        result = self._decode(audio, None, hotwords, may_sample=False, beam_size=DRAFT_BEAM)
+        if result.silent:
+            return result
+        voiced = voiced_frames(audio)
+        words = keep_real_fillers(drop_unvoiced_tail(result.words, voiced), voiced)
+        heard = Transcript(strip_fillers(result.verbatim), words, False, result.verbatim)
+        return heard if len(words) == len(result.words) else heard.with_words(words)
 
     def _second_look(self, result: Transcript, audio: np.ndarray, voiced: np.ndarray,
                      hotwords: str) -> Transcript:
@@ -249,7 +265,7 @@ class WhisperTranscriber:
         return text
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None,
-                may_sample: bool = True) -> Transcript:
+                may_sample: bool = True, beam_size: int | None = None) -> Transcript:
         """One reading. ``may_sample``: when greedy decoding fails its checks, Whisper
         samples again at higher temperatures; without it, the greedy reading stands."""
         import ctranslate2
@@ -262,7 +278,7 @@ class WhisperTranscriber:
                 ctranslate2.set_random_seed(_SAMPLING_SEED)
             # initial_prompt conditions only the first 30 s window; hotwords every one.
             segments, _info = self._model.transcribe(
-                audio, language=self.cfg.language, beam_size=self.cfg.beam_size,
+                audio, language=self.cfg.language, beam_size=beam_size or self.cfg.beam_size,
                 word_timestamps=True, vad_filter=True, initial_prompt=prompt,
                 hotwords=hotwords, condition_on_previous_text=False,
                 **({} if may_sample else {"temperature": 0.0}),
