@@ -167,3 +167,16 @@ def test_only_a_reading_made_at_the_pause_tells_how_the_answer_stopped():
     last_pause = [text for t, text in said if t > 12.5]
     assert first_pause[-1] == "w0 w1 w2" and last_pause[-1].startswith("w0 w1 w2")
     assert last_pause[-1] != first_pause[-1], "the reading of the pause now, not the last one"
+
+
+def test_a_span_of_the_recording_is_its_own_array_with_the_same_samples():
+    recording = Recording(0.3)
+    rng = np.random.default_rng(7)
+    for n in (480, 480, 100, 960, 1, 480):  # a microphone's blocks are not all one size
+        recording.add(rng.standard_normal(n).astype(np.float32))
+    whole = recording.audio()
+    for lo, hi in ((0, None), (0, 480), (479, 481), (1000, 2500), (1060, 1061), (2000, 9999)):
+        part = recording.span(lo, hi)
+        assert np.array_equal(part, whole[lo:hi]), (lo, hi)
+        assert not np.shares_memory(part, whole)
+    assert len(recording.span(2501, 2501)) == 0

@@ -7,6 +7,7 @@ frame to an ``AnswerReader`` and, once the answer is over, asks it for the trans
 
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 import time
@@ -104,11 +105,14 @@ class Recording:
     def __init__(self, pre_roll_s: float):
         self.pre_roll_s = pre_roll_s
         self._chunks: list[np.ndarray] = []
+        self._starts: list[int] = []
+        """Where each chunk starts, in samples on the answer."""
         self._audio: np.ndarray | None = None
         self.samples = 0
 
     def add(self, frame: np.ndarray) -> None:
         self._chunks.append(frame)
+        self._starts.append(self.samples)
         self._audio = None
         self.samples += len(frame)
 
@@ -118,6 +122,19 @@ class Recording:
             self._audio = (np.concatenate(self._chunks) if self._chunks
                            else np.zeros(0, dtype=np.float32))
         return self._audio
+
+    def span(self, lo: int, hi: int | None = None) -> np.ndarray:
+        """Samples [lo, hi) as an array of their own. A reading of a stretch takes this
+        rather than a view of ``audio()``, which would keep a copy of the whole answer (11 MB
+        at 3 minutes) alive for as long as the reading runs, one per reading under way."""
+        hi = self.samples if hi is None else min(hi, self.samples)
+        if hi <= lo:
+            return np.zeros(0, dtype=np.float32)
+        first = bisect.bisect_right(self._starts, lo) - 1
+        last = bisect.bisect_left(self._starts, hi)
+        joined = np.concatenate(self._chunks[first:last])
+        at = self._starts[first]
+        return joined[lo - at: hi - at]
 
     def speech(self, det: EndpointDetector) -> tuple[int, int] | None:
         """Samples [lo, hi) holding the speech heard so far, with a little before and after;

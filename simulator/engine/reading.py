@@ -123,7 +123,7 @@ class PauseReader:
         if self._spec is not None and self._spec.last_speech_at == det.last_speech_at:
             return self._spec.job.result(), True
         lo, hi = span
-        return read_span(self.stt, self.settings, recording.audio()[lo:hi], lo), False
+        return read_span(self.stt, self.settings, recording.span(lo, hi), lo), False
 
     def said_at_pause(self, last_speech_at: float | None) -> str:
         spec = self._spec
@@ -142,7 +142,7 @@ class PauseReader:
         assert span is not None
         lo, hi = span
         # The audio is cut here, on the recording's thread, while frames keep coming.
-        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:hi], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.span(lo, hi), lo)
         job.add_done_callback(self._emit)
         self._spec = _Speculation(det.last_speech_at, job)
 
@@ -158,7 +158,7 @@ class PauseReader:
         span = recording.speech(det)
         assert span is not None
         lo, at_s = span[0], det.elapsed_s
-        audio = recording.audio()[lo:]
+        audio = recording.span(lo)
         self._draft = self._pool.submit(self._pacing.timed, at_s, lambda: read_span(
             self.stt, self.settings, audio, lo, draft=True))
         self._draft.add_done_callback(self._emit)

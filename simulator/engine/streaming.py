@@ -118,7 +118,7 @@ class StreamingReader:
         elif hi > self._open_lo:
             # Read here, beside any stretch or draft the worker is still on: the candidate
             # is waiting, and the two readings share the cores.
-            audio = recording.audio()[self._open_lo:hi]
+            audio = recording.span(self._open_lo, hi)
             tail, early = read_span(self.stt, self.settings, audio, self._open_lo), False
         else:
             tail, early = Transcript.nothing(), bool(self._closed)
@@ -155,14 +155,14 @@ class StreamingReader:
         """The quietest 10 ms of the open stretch's last seconds: the least bad place to
         cut speech that has not paused."""
         lo = recording.samples - int(QUIET_SEARCH_S * SAMPLE_RATE)
-        levels = frame_rms(recording.audio()[lo:])
+        levels = frame_rms(recording.span(lo))
         return lo + int(np.argmin(levels) * FRAME_S * SAMPLE_RATE)
 
     def _close(self, recording: Recording, cut: int) -> None:
         """The open stretch ends at ``cut``: read it for good; a new one starts there."""
         assert self._open_lo is not None
         lo = self._open_lo
-        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:cut], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.span(lo, cut), lo)
         job.add_done_callback(lambda j: self._emit(j, cut))
         self._closed.append(_Stretch(lo, job))
         self._open_lo, self._tail, self._drafted = cut, None, []
@@ -173,7 +173,7 @@ class StreamingReader:
         span = recording.speech(det)
         assert span is not None
         lo, hi = self._open_lo, span[1]
-        job = self._pool.submit(read_span, self.stt, self.settings, recording.audio()[lo:hi], lo)
+        job = self._pool.submit(read_span, self.stt, self.settings, recording.span(lo, hi), lo)
         job.add_done_callback(lambda j: self._emit(j, lo))
         self._tail = _Tail(det.last_speech_at, job)
 
@@ -193,7 +193,7 @@ class StreamingReader:
         lo = max(open_lo, int(kept[-1].end * SAMPLE_RATE)) if kept else open_lo
         if lo == open_lo:
             kept = []
-        audio = recording.audio()[lo:]
+        audio = recording.span(lo)
         self._draft = self._pool.submit(self._pacing.timed, det.elapsed_s, lambda: read_span(
             self.stt, self.settings, audio, lo, draft=True))
         self._draft.add_done_callback(lambda j: self._emit_draft(j, open_lo, kept))
