@@ -2,12 +2,15 @@
 
     .venv/bin/python benchmarks/transcription.py [--answers N] [--model NAME] [--show-misses]
         [--audio-cache DIR]
+    .venv/bin/python benchmarks/transcription.py --unsure --audio-cache DIR
+        [--unsure-features FILE] [--sets jargon4.yaml,...]
 
 Answers: the labelled spoken set of the judgement benchmark
 (tests/fixtures/eval/answers.yaml) plus the jargon-dense answers of
 tests/fixtures/eval/jargon.yaml, jargon2.yaml and jargon3.yaml (the last two written by
 someone who had not seen the correction code, after the correction was tuned on the
-others; jargon3's answers are longer and closer to real speech), rendered by
+others; jargon3's answers are longer and closer to real speech) and jargon4.yaml
+(written after the unsure-mark rule was set, to check it), rendered by
 pyttsx3/espeak-ng. Fillers: the
 scripted answers of tests/fixtures/delivery/answers.yaml, whose um/uh/er are
 placed by construction (at 140 and 170 words a minute). For each setup it
@@ -35,6 +38,12 @@ vouches for terms the biased reading garbled; simulator/speech/cross_check.py); 
 the same read as a live round reads it, in stretches cut at pauses, each read once
 (simulator/engine/streaming.py). The round's setup is also recorded, per model, for
 `interview models`. With --audio-cache the answers with placed fillers are kept too.
+
+--unsure measures only the marks on words likely misheard, on the round's setup with
+the demo's answers added: of the words marked, the share misheard (precision), and of
+the words misheard, the share marked (recall), the old rule (probability below
+stt.low_confidence) beside simulator/speech/unsure.py's, on the answers the rule was
+tuned on, the others, and the fresh set.
 """
 
 from __future__ import annotations
@@ -43,6 +52,7 @@ import argparse
 import difflib
 import hashlib
 import json
+import random
 import sys
 import tempfile
 import threading
@@ -78,7 +88,7 @@ from simulator.speech.stt import WhisperTranscriber  # noqa: E402
 from simulator.speech.term_match import term_heard  # noqa: E402
 from simulator.speech.transcript import Transcript, Word  # noqa: E402
 from simulator.speech.tts import Pyttsx3Synthesizer, VoiceSettings  # noqa: E402
-from simulator.speech.unsure import GUESSED, heard_otherwise  # noqa: E402
+from simulator.speech.unsure import DISPUTED_BELOW, heard_otherwise, overlaps  # noqa: E402
 from simulator.text import strip_fillers, tokens  # noqa: E402
 
 EVAL = ROOT / "tests" / "fixtures" / "eval"
@@ -86,9 +96,12 @@ DELIVERY = ROOT / "tests" / "fixtures" / "delivery" / "answers.yaml"
 FILLER_RATES = (140, 170)
 FILLER_WORDS = {"um", "uh", "er", "erm", "hmm", "ah", "uhm"}
 DEMO = ROOT / "simulator" / "demo" / "script.yaml"
-#: The answers the unsure-mark rule was set on; the others (jargon2, jargon3 and the
-#: demo's own answers) are held out to check it.
-UNSURE_TUNING = ("answers.yaml", "jargon.yaml")
+#: The unsure-mark rule was set on this share of each set's answers (drawn with
+#: UNSURE_SEED, by answer, never splitting one), and checked on the rest.
+UNSURE_TUNING_SHARE = 0.6
+UNSURE_SEED = 19
+#: Written after the rule was set, and measured only then.
+UNSURE_FRESH = "jargon4.yaml"
 
 
 @dataclass(frozen=True)
@@ -231,6 +244,18 @@ def _precision_recall(pairs: list[tuple[bool, bool]]) -> str:
     return f"{p:.2f} / {r:.2f} ({marked:>3} marked, {wrong:>3} misheard)"
 
 
+def unsure_tuning(rows: list[dict]) -> set[str]:
+    """The ids of the answers the unsure-mark rule was tuned on: UNSURE_TUNING_SHARE of
+    each set's answers but the fresh set's, drawn the same way every run."""
+    rng = random.Random(UNSURE_SEED)
+    out: set[str] = set()
+    for name in sorted({r["set"] for r in rows} - {UNSURE_FRESH}):
+        ids = sorted({r["id"] for r in rows if r["set"] == name})
+        rng.shuffle(ids)
+        out |= set(ids[:round(len(ids) * UNSURE_TUNING_SHARE)])
+    return out
+
+
 def unsure_report(items: list[dict], audio: dict[str, np.ndarray], stt: WhisperTranscriber,
                   qs: dict[str, Question], glossary: Glossary, extra: dict[str, list[str]],
                   low_confidence: float, features: Path | None) -> None:
@@ -246,23 +271,34 @@ def unsure_report(items: list[dict], audio: dict[str, np.ndarray], stt: WhisperT
         wrong = misheard(it["text"], h.transcript.words)
         other = other_reading(h.transcript, listening)
         decoded = {(w.word, w.start, w.end) for w in h.said.words}
-        for i, w in enumerate(h.transcript.words):
-            if i in wrong:
-                rows.append({"set": it["set"], "id": it["id"], "word": w.word,
-                             "p": w.probability, "disputed": heard_otherwise(w, other),
-                             "decoded": (w.word, w.start, w.end) in decoded, "new": w.unsure,
-                             "misheard": wrong[i]})
+        spoken = [i for i in range(len(h.transcript.words)) if i in wrong]
+        terms = {x for term in vocab.terms for x in tokens(term)}
+        for k, i in enumerate(spoken):
+            w = h.transcript.words[i]
+            near = [h.transcript.words[j].probability for j in spoken[max(0, k - 1):k + 2]
+                    if j != i]
+            theirs = [u.probability for u in other if overlaps(u, w.start, w.end)]
+            rows.append({"set": it["set"], "id": it["id"], "word": w.word,
+                         "p": w.probability, "disputed": heard_otherwise(w, other),
+                         "decoded": (w.word, w.start, w.end) in decoded, "new": w.unsure,
+                         "misheard": wrong[i], "second": bool(other),
+                         "other_p": max(theirs, default=None),
+                         "neighbour_p": min(near, default=1.0),
+                         "term": bool(set(tokens(w.word)) & terms),
+                         "rarity": max((word_rarity(x) for x in tokens(w.word)), default=0.0),
+                         "chars": len(w.word.strip(" ,.?!"))})
     if features:
         features.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
-    parts = {"tuning (answers, jargon)": lambda r: r["set"] in UNSURE_TUNING,
-             "held out (jargon2, jargon3)": lambda r: r["set"] in ("jargon2.yaml",
-                                                                  "jargon3.yaml"),
-             "held out: the demo's answers": lambda r: r["set"] == "demo",
+    tuning = unsure_tuning(rows)
+    parts = {"tuning (3/5 of the answers)": lambda r: r["id"] in tuning,
+             "held out (the other 2/5)": lambda r: r["id"] not in tuning
+             and r["set"] != UNSURE_FRESH,
+             f"fresh, unseen ({UNSURE_FRESH})": lambda r: r["set"] == UNSURE_FRESH,
              "all": lambda r: True}
     print(f"Unsure marks: precision / recall over {len(rows)} words of {len(items)} answers "
           f"(misheard: not the script's word there, aligned word by word)\n")
     print(f"{'part':<30} {'today: p < ' + format(low_confidence, 'g'):<40} "
-          f"{'new rule (GUESSED ' + format(GUESSED, 'g') + ')':<40}")
+          f"{'new rule (disputed below ' + format(DISPUTED_BELOW, 'g') + ')':<40}")
     for name, keep in parts.items():
         sel = [r for r in rows if keep(r)]
         old = [(r["p"] < low_confidence, r["misheard"]) for r in sel]
@@ -283,6 +319,8 @@ def main() -> None:
     ap.add_argument("--unsure", action="store_true",
                     help="measure only the unsure marks (precision and recall, today's rule "
                     "beside the new one), on the round's setup, the demo's answers added")
+    ap.add_argument("--sets", help="comma-separated answer files (jargon4.yaml, demo, ...) to "
+                    "keep, to measure one set without reading the others")
     ap.add_argument("--unsure-features", type=Path,
                     help="with --unsure: write each word's probability, whether the second "
                     "reading heard it otherwise and whether it was misheard, as JSON lines")
@@ -290,13 +328,15 @@ def main() -> None:
     qs = {q.id: q for b in load_banks() for q in b.questions}
     items = yaml.safe_load((EVAL / "answers.yaml").read_text())["answers"]
     items = items[: args.answers] if args.answers else items
-    for name in ("answers.yaml", "jargon.yaml", "jargon2.yaml", "jargon3.yaml"):
+    for name in ("answers.yaml", "jargon.yaml", "jargon2.yaml", "jargon3.yaml", "jargon4.yaml"):
         if name != "answers.yaml":
             items += yaml.safe_load((EVAL / name).read_text())["answers"]
         for it in items:
             it.setdefault("set", name)
     if args.unsure:
         items += demo_items()
+    if args.sets:
+        items = [it for it in items if it["set"] in args.sets.split(",")]
     scripts = yaml.safe_load(DELIVERY.read_text())["answers"]
     base = load_settings(include_user_file=False)
     if args.model:

@@ -24,7 +24,8 @@ from simulator.speech.glossary import Glossary
 from simulator.speech.hearing import Listening, hear
 from simulator.speech.stt import WhisperTranscriber
 from simulator.speech.transcript import Transcript, Word
-from simulator.speech.unsure import GUESSED, MEANING, marked
+from simulator.speech.unsure import DISPUTED_BELOW, MEANING, marked
+from simulator.text import tokens
 from simulator.tui.widgets.check_panel import CheckPanel
 from tests.conftest import CANDIDATE, round_vocabulary
 
@@ -34,23 +35,33 @@ def _said(text: str, p: float = 0.9, start: float = 0.0) -> list[Word]:
             for i, w in enumerate(text.split())]
 
 
-def test_a_doubted_word_is_marked_only_when_the_second_reading_heard_otherwise():
+def test_a_disputed_word_is_marked_unless_heard_near_certainly():
     words = _said("it eats gpu memory")
-    words[1] = replace(words[1], probability=0.3)
+    words[1] = replace(words[1], probability=0.7)  # surer than stt.low_confidence
     same = marked(words, words, _said("it eats gpu memory"), 0.5)
     other = marked(words, words, _said("it heats gpu memory"), 0.5)
     assert [w.word for w in same if w.unsure] == []
     assert [w.word for w in other if w.unsure] == ["eats"]
-    # Heard surer than stt.low_confidence: never marked, whatever the second reading says.
-    sure = marked(_said("it eats gpu memory"), words, _said("it heats gpu memory"), 0.5)
-    assert not any(w.unsure for w in sure)
+    # Heard near-certainly: not marked, whatever the second reading says.
+    sure = [replace(w, probability=DISPUTED_BELOW) for w in words]
+    assert not any(w.unsure for w in marked(sure, sure, _said("it heats gpu memory"), 0.5))
+
+
+def test_a_doubtful_word_is_marked_but_not_a_word_of_the_questions_terms():
+    # The bias writes the question's terms with a low probability whether said or not;
+    # on the labelled set one in ten such words was wrong, against one in two others.
+    words = [replace(w, probability=0.3) for w in _said("it eats gpu memory")]
+    shown = marked(words, words, _said("it eats gpu memory"), 0.5, terms=["GPU memory"])
+    assert [w.word for w in shown if w.unsure] == ["it", "eats"]
+    disputed = marked(words, words, _said("it eats cpu memories"), 0.5, terms=["GPU memory"])
+    assert [w.word for w in disputed if w.unsure] == ["it", "eats"]
 
 
 def test_a_guess_is_marked_and_a_correction_or_a_filler_is_not():
     words = _said("we use laura um adapters")
-    words[2] = replace(words[2], probability=GUESSED / 2)
+    words[2] = replace(words[2], probability=0.1)
     words[3] = replace(words[3], probability=0.01, filler=True)
-    words[4] = replace(words[4], probability=GUESSED / 2)
+    words[4] = replace(words[4], probability=0.1)
     heard = hear(Transcript("").with_words(words), Listening(Glossary({"LoRA": ["laura"]})))
     assert heard.text == "we use LoRA adapters"
     assert heard.unsure == ("adapters",)  # "LoRA" was put in by the glossary
@@ -93,8 +104,9 @@ def test_the_json_words_carry_unsure_exactly_as_the_console_marks_them(demo_answ
     words = [w for w in doc["turns"][0]["answer"]["words"] if not w["filler"]]
     shown = re.findall(r"\[(.*?)\?\]", marked_transcript(finished))
     assert shown == [w["word"].rstrip(",.!?;:") for w in words if w["unsure"]]
-    # Today's rule marked every word below 0.5; the new one only those also disputed.
-    assert sum(w["unsure"] for w in words) <= sum(w["probability"] < 0.5 for w in words)
+    # No word of the question's terms is marked, however low the bias left it.
+    terms = {t for term in round_vocabulary(qid).terms for t in tokens(term)}
+    assert not [w for w in words if w["unsure"] and set(tokens(w["word"])) & terms]
 
 
 def test_the_console_says_once_what_a_mark_means():

@@ -133,7 +133,8 @@ def hear(reading: Transcript, listening: Listening, draft: bool = False) -> Hear
         other = other_reading(t, listening)
         t, checked = _cross_checked(t, other, listening)
         fixes += checked
-    t = replace(t, words=marked(t.words, said.words, other, listening.low_confidence))
+    t = replace(t, words=marked(t.words, said.words, other, listening.low_confidence,
+                                listening.vocabulary.terms))
     unsure = tuple(w.word for w in t.words if w.unsure)
     return HeardAnswer(reading, said, t, tuple(fixes), unsure, draft)
 
