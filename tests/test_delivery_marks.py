@@ -16,6 +16,7 @@ from simulator.sessions.export import markdown_to_html, to_html, to_markdown
 from simulator.sessions.summary import delivery_summary
 from simulator.speech.transcript import Word
 from simulator.text import bare, strip_fillers
+from simulator.tui.widgets.pace_line import pace_line
 from simulator.tui.widgets.transcript_view import FILLER_STYLE, HEDGE_STYLE, legend, marked
 
 LABELLED = Path(__file__).parent / "fixtures" / "delivery" / "discourse.yaml"
@@ -72,6 +73,11 @@ def test_a_few_seconds_get_no_pace_verdict_and_say_why():
     assert d.speaking_s < MIN_PACE_SPEECH_S
     assert not any("words a minute" in n for n in d.notes)
     assert any("too short to judge a pace" in n for n in d.notes)
+    # The line under the answer in the app says the same, not "263 wpm (fast)".
+    line = pace_line(d.wpm, d.fillers.count, d.speaking_s, "answer")
+    assert "too short for a pace" in line and "wpm" not in line
+    assert pace_line(d.wpm, 2, d.speaking_s, "so far").startswith("so far: pace after 10 s")
+    assert pace_line(231.0, 1, 30.0, "so far") == "so far: 231 wpm (fast) · 1 filler"
 
 
 def test_the_rounds_pace_is_weighted_by_speaking_time():

@@ -263,7 +263,7 @@ class InterviewScreen(AppScreen):
             title, e.prompt, f"answer in about {e.budget_s // 60}:{e.budget_s % 60:02d}")
         self.query_one("#transcript", TranscriptView).clear(
             "Your answer appears here as you speak.")
-        self.query_one("#transcript", TranscriptView).border_subtitle = ""
+        self.query_one("#transcript", TranscriptView).clear_pace()
         self.query_one("#verdict", VerdictView).clear()
         self._check_panel.close()
         self._fixes = []
@@ -308,25 +308,7 @@ class InterviewScreen(AppScreen):
         view.show_partial(message.event.text)
         pace = message.event.pace
         if pace:
-            view.border_subtitle = self._pace_line(pace.wpm, pace.fillers, pace.speaking_s,
-                                                   "so far")
-
-    def _pace_line(self, wpm: float, fillers: int, speaking_s: float, when: str) -> str:
-        """A quiet line on pace and fillers, so the candidate can correct course; no pace
-        until there is enough speech for one to mean anything, and it says so."""
-        from simulator.delivery.metrics import (  # loaded with the round
-            MIN_PACE_SPEECH_S,
-            pace_judged,
-            pace_word,
-        )
-
-        count = f"{fillers} filler{'s' if fillers != 1 else ''}"
-        if not pace_judged(speaking_s):
-            pace = (f"pace after {MIN_PACE_SPEECH_S:.0f} s of speech" if when == "so far" else
-                    f"{speaking_s:.0f} s of speech, too short for a pace")
-            return f"{when}: {pace} · {count}"
-        word = pace_word(wpm)
-        return f"{when}: {wpm:.0f} wpm{f' ({word})' if word else ''} · {count}"
+            view.show_pace(pace.wpm, pace.fillers, pace.speaking_s, "so far")
 
     @on(AnswerEnded)
     def _ended(self, message: AnswerEnded) -> None:
@@ -341,8 +323,10 @@ class InterviewScreen(AppScreen):
         view = self.query_one("#transcript", TranscriptView)
         d = e.delivery
         view.show_final(e.transcript, e.silent, e.words, self.settings.stt.low_confidence, d)
-        view.border_subtitle = (self._pace_line(d.wpm, d.fillers.count, d.speaking_s,
-                                                "answer") if d and d.speaking_s else "")
+        if d and d.speaking_s:
+            view.show_pace(d.wpm, d.fillers.count, d.speaking_s, "answer")
+        else:
+            view.clear_pace()
         self._phase(self._judging(), tone="wait")
 
     @on(CorrectionsAwaited)

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from simulator.delivery.marks import FILLER, HEDGE, PAUSE, marked_transcript
 from simulator.delivery.metrics import Delivery
 from simulator.engine.events import WordTiming
+from simulator.tui.widgets.pace_line import pace_line
 
 UNSURE_STYLE = "$text-warning underline"
 """A word the transcriber was unsure of: worth checking first."""
@@ -112,6 +113,13 @@ class TranscriptView(VerticalScroll, can_focus=False):
             key = legend(shown)
             self._text.update(shown if key is None else Content("\n").join([shown, key]))
         self.scroll_end(animate=False)
+
+    def show_pace(self, wpm: float, fillers: int, speaking_s: float, when: str) -> None:
+        """Pace and fillers under the answer (see ``pace_line``), on the box's border."""
+        self.border_subtitle = pace_line(wpm, fillers, speaking_s, when)
+
+    def clear_pace(self) -> None:
+        self.border_subtitle = ""
 
     def show_corrected(self, text: str, corrections: Sequence[str],
                        not_found: Sequence[str]) -> None:
