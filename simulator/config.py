@@ -125,7 +125,7 @@ class AudioConfig(_Section):
     thinking_s: float = Field(5.0, ge=0.3, le=60)
     """Silence that ends an answer left mid-thought: a trailing 'and', 'so' or 'um', or a
     voice the turn model hears as unfinished. Never shorter than silence_s."""
-    finished_s: float = Field(0.6, ge=0.2, le=30)
+    finished_s: float = Field(0.6, ge=0.4, le=30)
     """Silence that ends an answer whose reading ends on a finished sentence, once it
     covers what was asked (half its rubric, or the point a follow-up probes). Never
     longer than silence_s."""
