@@ -185,11 +185,21 @@ def on_point(question: Question, point_id: str, quote: str) -> bool:
     return bool({concept(stem(t)) for t in tokens(quote)} & point_words(question, point_id).keys())
 
 
+def on_terms(question: Question, point_id: str, quote: str) -> bool:
+    """The stricter test: does the quote hold a word of the point's own terms (the
+    question's words aside)? A 'covers' sentence shares everyday words with other points."""
+    terms = {concept(stem(t)) for term in question.point(point_id).terms for t in tokens(term)}
+    said = {concept(stem(t)) for t in tokens(quote)}
+    return bool(said & terms & point_words(question, point_id).keys())
+
+
 def evidence_on_point(items: list[dict], texts: dict[str, str],
-                      questions: dict[str, Question]) -> tuple[float, float, int]:
+                      questions: dict[str, Question]) -> dict[str, float]:
     """Of the points the offline judge covers, the share whose quote holds one of the
-    point's words: with the quote as it was, and as it is now; and how many points."""
-    before = after = n = 0
+    point's words, and the share whose quote holds a word of its terms: with the quote
+    as it was ('before') and as it is now ('after'); and how many points."""
+    shares = {"before": 0.0, "after": 0.0, "terms_before": 0.0, "terms_after": 0.0}
+    n = 0
     for it in items:
         q = questions[it["question"]]
         now = assess(q, texts[it["id"]])
@@ -197,9 +207,17 @@ def evidence_on_point(items: list[dict], texts: dict[str, str],
         for a, b in zip(then.points, now.points, strict=True):
             if b.covered:
                 n += 1
-                before += on_point(q, a.id, a.evidence)
-                after += on_point(q, b.id, b.evidence)
-    return (before / n, after / n, n) if n else (1.0, 1.0, 0)
+                shares["before"] += on_point(q, a.id, a.evidence)
+                shares["after"] += on_point(q, b.id, b.evidence)
+                shares["terms_before"] += on_terms(q, a.id, a.evidence)
+                shares["terms_after"] += on_terms(q, b.id, b.evidence)
+    return {**{k: round(v / n, 3) if n else 1.0 for k, v in shares.items()},
+            "covered_points": n}
+
+
+def _shares(e: dict[str, float]) -> str:
+    return (f"before {e['before']:.1%}, after {e['after']:.1%}; a word of its terms: "
+            f"before {e['terms_before']:.1%}, after {e['terms_after']:.1%}")
 
 
 def main() -> None:
@@ -233,15 +251,10 @@ def main() -> None:
                          "by_kind": {k: {"f1": round(s.f1, 3),
                                          "follow_up_on_gap": round(s.follow_up_accuracy, 3)}
                                      for k, s in sorted(by_kind.items())}}
-    before, after, covered = evidence_on_point(items, texts, questions)
-    result["evidence_on_point"] = {"before": round(before, 3), "after": round(after, 3),
-                                   "covered_points": covered}
+    result["evidence_on_point"] = evidence_on_point(items, texts, questions)
     if not args.text:  # the same answers as written, to tell quoting from hearing errors
-        w_before, w_after, w_covered = evidence_on_point(
+        result["evidence_on_point_written"] = evidence_on_point(
             items, {it["id"]: it["text"] for it in items}, questions)
-        result["evidence_on_point_written"] = {
-            "before": round(w_before, 3), "after": round(w_after, 3),
-            "covered_points": w_covered}
     if args.json:
         print(json.dumps(result, indent=2))
         return
@@ -257,13 +270,14 @@ def main() -> None:
     print("\nF1 by kind of answer:  " + "  ".join(
         f"{k} {result['keyword']['by_kind'][k]['f1']:.2f}->{v['f1']:.2f}"
         for k, v in result["offline"]["by_kind"].items()))
-    print(f"\nEvidence on point (of the {covered} points the offline judge covers, the share "
-          f"whose quote holds one of the point's words), {src}: before {before:.1%}, "
-          f"after {after:.1%}")
+    e = result["evidence_on_point"]
+    print(f"\nEvidence on point (of the {e['covered_points']} points the offline judge "
+          f"covers, the share whose quote holds one of the point's words), {src}: "
+          + _shares(e))
     if not args.text:
         w = result["evidence_on_point_written"]
         print(f"    the same answers as written ({w['covered_points']} points covered): "
-              f"before {w['before']:.1%}, after {w['after']:.1%}")
+              + _shares(w))
 
 
 if __name__ == "__main__":
