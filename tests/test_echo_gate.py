@@ -13,7 +13,7 @@ import soundfile as sf
 
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.echo_gate import EchoGate
-from simulator.audio.endpoint import EndpointConfig
+from simulator.audio.endpoint import EndpointConfig, frame_db
 from simulator.audio.sources import FileAnswer, read_audio
 from simulator.audio.wavwriter import IncrementalWavWriter
 from simulator.engine.capture import CaptureHooks, CaptureSettings, capture_answer
@@ -39,8 +39,8 @@ def room_echo(audio: np.ndarray, delay_s: float, gain: float) -> np.ndarray:
     return (delayed + noise).astype(np.float32)
 
 
-def listened(tmp_path: Path, clock: ManualClock, reply: np.ndarray, after_end: np.ndarray
-             ) -> bool:
+def listened(tmp_path: Path, clock: ManualClock, reply: np.ndarray, after_end: np.ndarray,
+             gate: EchoGate | None = None) -> bool:
     """Whether the candidate took the turn back, when an answer (a tone) ends on 0.6 s of
     silence, the interviewer's ``reply`` starts playing as its end is decided, and the
     microphone then hears ``after_end``. The gate is told of the reply as the engine
@@ -48,10 +48,11 @@ def listened(tmp_path: Path, clock: ManualClock, reply: np.ndarray, after_end: n
     tone = 0.3 * np.sin(2 * np.pi * 220 * np.arange(int(1.5 * SAMPLE_RATE)) / SAMPLE_RATE)
     audio = np.concatenate([tone, np.zeros(int(0.6 * SAMPLE_RATE)), after_end])
     sf.write(str(tmp_path / "a.wav"), audio.astype(np.float32), SAMPLE_RATE)
-    gate = EchoGate(FRAME, now=clock.now)
+    gate = gate or EchoGate(FRAME, now=clock.now)
     resumed: list[bool] = []
     hooks = CaptureHooks(on_ended=lambda _: gate.playing(reply),
-                         on_resumed=lambda: resumed.append(True), is_echo=gate.is_echo)
+                         on_resumed=lambda: resumed.append(True), is_echo=gate.is_echo,
+                         echo_settled=gate.settled)
     settings = CaptureSettings(EndpointConfig(silence_s=0.6), FRAME, pre_roll_s=0.3,
                                resume_s=2.5)
     source = FileAnswer(tmp_path / "a.wav", FRAME, realtime=True, clock=clock)
@@ -109,7 +110,9 @@ def voices(tmp_path_factory: pytest.TempPathFactory) -> tuple[np.ndarray, np.nda
 def test_the_reply_heard_back_through_the_room_does_not_take_the_turn(tmp_path, clock, voices,
                                                                       delay_s, gain):
     reply, _ = voices
-    assert not listened(tmp_path, clock, reply, room_echo(reply, delay_s, gain))
+    gate = EchoGate(FRAME, now=clock.now)
+    assert not listened(tmp_path, clock, reply, room_echo(reply, delay_s, gain), gate)
+    assert gate.hears_reply is True  # learnt as the window closed
 
 
 def test_the_candidate_going_on_takes_the_turn_with_headphones_or_over_the_reply(
@@ -127,3 +130,49 @@ def test_nothing_is_echo_when_nothing_plays(voices):
     gate = EchoGate(FRAME)
     assert not any(gate.is_echo(answer[i:i + FRAME]) for i in range(0, len(answer) - FRAME,
                                                                     FRAME))
+
+
+def heard_going_on_at(gate: EchoGate, clock: ManualClock, reply: np.ndarray,
+                      heard: np.ndarray) -> float | None:
+    """Seconds into ``reply`` at which the frames ``heard`` meanwhile hold 0.18 s of voice
+    that is not its echo (a resume, as engine/capture.py counts one); None if never."""
+    gate.playing(reply)
+    start, run = clock.now(), 0
+    for i in range(0, len(heard) - FRAME, FRAME):
+        clock.advance(FRAME / SAMPLE_RATE)
+        frame = heard[i:i + FRAME]
+        run = run + 1 if not gate.is_echo(frame) and frame_db(frame) >= -45 else 0
+        if run * FRAME / SAMPLE_RATE >= 0.18 - 1e-9:
+            return clock.now() - start
+    return None
+
+
+def test_once_the_microphone_is_heard_not_to_hear_the_reply_an_onset_with_it_is_the_candidate(
+        voices):
+    reply, answer = voices
+    clock = ManualClock()
+    gate = EchoGate(FRAME, now=clock.now)
+    with_the_reply = np.concatenate([np.zeros(int(0.1 * SAMPLE_RATE), np.float32), answer])
+    # Not yet known: a voice rising as the reply rises looks like its echo for a while.
+    first = heard_going_on_at(gate, clock, reply, with_the_reply)
+    gate.settled(True)  # that window was taken back: it teaches nothing
+    assert first is None or first > 0.5
+    assert gate.hears_reply is None
+    # A window the candidate let pass, the reply sounding through it, heard nothing loud.
+    assert heard_going_on_at(gate, clock, reply, np.zeros(int(2.5 * SAMPLE_RATE),
+                                                          np.float32)) is None
+    gate.settled(False)
+    assert gate.hears_reply is False
+    at = heard_going_on_at(gate, clock, reply, with_the_reply)
+    assert at is not None and at <= 0.1 + 0.18 + 0.15
+
+
+def test_a_microphone_that_heard_the_reply_goes_on_telling_its_echo(voices):
+    reply, _ = voices
+    clock = ManualClock()
+    gate = EchoGate(FRAME, now=clock.now)
+    echo = room_echo(reply, 0.12, 0.3)
+    assert heard_going_on_at(gate, clock, reply, echo) is None
+    gate.settled(False)
+    assert gate.hears_reply is True
+    assert heard_going_on_at(gate, clock, reply, echo) is None

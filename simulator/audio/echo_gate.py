@@ -8,6 +8,13 @@ falls with the reply's (at some delay for the sound's way through the room): an 
 delayed, filtered copy of what was played, and its envelope follows the played one, while
 a candidate speaking over it breaks the likeness. With headphones the microphone hears no
 reply, nothing follows it, and every frame is the candidate's.
+
+Likeness has a blind spot: a voice that starts as the reply starts rises with it, and
+looks like its echo for most of a second. So the gate also learns whether this
+microphone hears the interviewer at all. A resume window the candidate let pass, with
+the reply sounding through it, shows it: if nothing in it was loud enough to be speech,
+the microphone does not hear the reply (headphones), and from then on no frame is taken
+for its echo.
 """
 
 from __future__ import annotations
@@ -41,6 +48,12 @@ QUIET_DB = -50.0
 #: A frame at or below this level is treated as silence in the envelope (the log of
 #: digital silence would dominate the correlation).
 ENVELOPE_FLOOR_DB = -70.0
+#: A window tells whether the microphone hears the reply once the reply has sounded
+#: through this much of it: a short "Thanks." may fall between a speaker's echoes.
+LEARN_AFTER_S = 1.0
+#: A click or a breath: this many frames loud enough to be speech still leave a window
+#: in which the reply was not heard.
+STRAY_FRAMES = 2
 
 
 def envelope(audio: np.ndarray, frame_len: int) -> np.ndarray:
@@ -60,8 +73,11 @@ class EchoGate:
     """Follows what the interviewer is playing and the microphone's recent frames; ``is_echo``
     is asked of each frame, on the recording's thread, as it arrives."""
 
-    def __init__(self, frame_len: int, now: Callable[[], float] = time.monotonic):
+    def __init__(self, frame_len: int, now: Callable[[], float] = time.monotonic,
+                 speech_db: float = -45.0):
+        """``speech_db``: no frame quieter than this is speech (the detector's floor)."""
         self.frame_len = frame_len
+        self.speech_db = speech_db
         self.frame_s = frame_len / SAMPLE_RATE
         self._now = now
         self._lock = threading.Lock()
@@ -73,6 +89,12 @@ class EchoGate:
         self._started_at = 0.0
         self._heard: deque[float] = deque([ENVELOPE_FLOOR_DB] * self._window,
                                           maxlen=self._window)
+        self.hears_reply: bool | None = None
+        """Whether this microphone hears the interviewer; None until a window showed it."""
+        self._sounding = 0
+        """Frames of this window heard while the reply sounded..."""
+        self._loud = 0
+        """...and of them, the ones loud enough to be speech."""
 
     def playing(self, audio: np.ndarray) -> None:
         """``audio`` (16 kHz mono) starts playing now."""
@@ -91,15 +113,30 @@ class EchoGate:
         with self._lock:
             self._played = None
 
+    def settled(self, taken_back: bool) -> None:
+        """A resume window has closed: what it showed of the room is learnt, unless the
+        candidate spoke in it."""
+        if not taken_back and self._sounding * self.frame_s >= LEARN_AFTER_S:
+            self.hears_reply = self._loud > STRAY_FRAMES
+        self._sounding = self._loud = 0
+        # The next window's frames are compared with the next reply, not with this one.
+        self._heard.extend([ENVELOPE_FLOOR_DB] * self._window)
+
     def is_echo(self, frame: np.ndarray) -> bool:
         """The frame just heard holds nothing but the reply being played."""
-        self._heard.append(max(frame_db(frame), ENVELOPE_FLOOR_DB))
+        level = frame_db(frame)
+        self._heard.append(max(level, ENVELOPE_FLOOR_DB))
         with self._lock:
             played, started_at = self._played, self._started_at
         if played is None:
             return False
         # Where the reply was when this frame was heard, in frames of ``played``.
         at = self._window + self._lags + int((self._now() - started_at) / self.frame_s)
+        if played[max(0, at - self._lags):at + 1].max(initial=ENVELOPE_FLOOR_DB) > QUIET_DB:
+            self._sounding += 1
+            self._loud += level >= self.speech_db
+        if self.hears_reply is False:
+            return False
         heard = np.array(self._heard)
         best = 0.0
         for lag in range(self._lags + 1):

@@ -198,7 +198,8 @@ class AnswerRecorder:
         self._render = render
         self._play = play
         #: Tells the interviewer's voice from the candidate's while a reply is begun.
-        self.echo = EchoGate(parts.listen.frame_len)
+        self.echo = EchoGate(parts.listen.frame_len,
+                             speech_db=parts.listen.speech_threshold_db)
 
     def _rel(self, path: Path) -> str:
         return str(path.relative_to(self.p.session_dir))
@@ -329,7 +330,7 @@ class AnswerRecorder:
                              on_stopped=lambda r: notes.put(_Stopped(r)),
                              stop_reason=c.answer_stop_reason, drop_frames=lambda: c.paused,
                              on_ended=ended if resumable else None, on_resumed=resumed,
-                             is_echo=self.echo.is_echo)
+                             is_echo=self.echo.is_echo, echo_settled=self.echo.settled)
         settings = CaptureSettings(self._endpoint(question), p.listen.frame_len,
                                    p.listen.pre_roll_s, p.listen.resume_s)
         turn_end = TurnEnd(TurnSettings(p.listen.silence_s, p.listen.thinking_s,

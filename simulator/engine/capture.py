@@ -97,6 +97,8 @@ class CaptureHooks:
     """The candidate spoke again within ``resume_s``: the answer ``on_ended`` gave goes on."""
     is_echo: Callable[[np.ndarray], bool] | None = None
     """True for a frame heard while the interviewer speaks that holds only its echo."""
+    echo_settled: Callable[[bool], None] | None = None
+    """A resume window has closed: whether the candidate took the turn back in it."""
 
 
 class Recording:
@@ -207,6 +209,8 @@ def capture_answer(source: AnswerSource, writer: IncrementalWavWriter, reader: A
                            hooks.on_ended)
             listening = copy.copy(det)  # the reading goes on with the detector as it ended
             again = _taken_back(frames, listening, stop, settings.resume_s, hooks.is_echo)
+            if hooks.echo_settled is not None:
+                hooks.echo_settled(again is not None)
             if again is None:
                 return offer.result()
             offer.withdraw()
