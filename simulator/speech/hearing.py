@@ -60,7 +60,8 @@ class Listening:
     vocabulary: Vocabulary = field(default_factory=Vocabulary.empty)
     echoes: tuple[Echo, ...] = ()
     low_confidence: float = 0.5
-    """No word heard surer than this is marked for the candidate to check (see ``unsure``)."""
+    """A word heard less surely than this is marked for the candidate to check, unless it
+    belongs to the question's terms (``unsure`` marks a disputed word up to 0.98 too)."""
 
     def with_echo(self, echo: Echo) -> Listening:
         return replace(self, echoes=(*self.echoes, echo))
