@@ -91,9 +91,9 @@ class SttConfig(_Section):
     """Read each final answer a second time without the bias, and take a term of the
     question that only this reading heard over words the biased one was unsure of."""
     low_confidence: float = Field(0.5, ge=0.0, le=1.0)
-    """A word the cross-check's second reading heard otherwise is marked for the candidate
-    to check when heard with less probability than this (speech/unsure.py: any word under
-    0.15 is marked whatever the second reading says)."""
+    """A word heard with less probability than this is marked for the candidate to check,
+    unless it is one of the question's terms or a correction put it there; a word the
+    cross-check's second reading heard otherwise is marked up to 0.98 (speech/unsure.py)."""
 
 
 class AudioConfig(_Section):
