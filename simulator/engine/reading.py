@@ -166,5 +166,7 @@ class PauseReader:
     def _emit(self, job: Future[Transcript]) -> None:
         if job.cancelled() or job.exception() is not None:
             return
+        if job is self._draft and job.result().silent:
+            return  # a draft heard nothing (or only what it dropped): the last one stands
         if self.on_draft is not None:
             self.on_draft(job.result())

@@ -200,8 +200,9 @@ class StreamingReader:
 
     def _emit_draft(self, job: Future[Transcript], open_lo: int, kept: list[Word]) -> None:
         """A draft of the open stretch from ``open_lo``, after the words ``kept`` from the last."""
-        if open_lo != self._open_lo or job.cancelled() or job.exception() is not None:
-            return
+        if (open_lo != self._open_lo or job.cancelled() or job.exception() is not None
+                or job.result().silent):
+            return  # a draft heard nothing (or only what it dropped): the last one stands
         words = [*kept, *job.result().words]
         self._drafted = words
         self._emit_reading(Transcript("").with_words(words) if words else job.result(),

@@ -209,7 +209,8 @@ class WhisperTranscriber:
 
     def _draft(self, audio: np.ndarray, hotwords: str | None) -> Transcript:
         """A quick reading for the live view (see DRAFT_BEAM)."""
-        result = self._decode(audio, None, hotwords, may_sample=False, beam_size=DRAFT_BEAM)
+        result = self._decode(audio, None, hotwords, may_sample=False, beam_size=DRAFT_BEAM,
+                              checked=True)
         if result.silent:
             return result
         voiced = voiced_frames(audio)
@@ -266,9 +267,11 @@ class WhisperTranscriber:
         return text
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None,
-                may_sample: bool = True, beam_size: int | None = None) -> Transcript:
+                may_sample: bool = True, beam_size: int | None = None,
+                checked: bool = False) -> Transcript:
         """One reading. ``may_sample``: when greedy decoding fails its checks, Whisper
-        samples again at higher temperatures; without it, the greedy reading stands."""
+        samples again at higher temperatures; without it, the greedy reading stands, unless
+        ``checked``: then a segment that fails them is dropped."""
         import ctranslate2
 
         # Sampling draws on one random stream for the whole process: a reading that may
@@ -285,7 +288,7 @@ class WhisperTranscriber:
                 **({} if may_sample else {"temperature": 0.0}),
             )
             kept = [s for s in _one_pass(segments, len(audio) / SAMPLE_RATE)
-                    if not _is_noise(s)]
+                    if not _is_noise(s) and not (checked and _failed(s))]
         words = [
             Word(w.word.strip(), round(float(w.start), 3), round(float(w.end), 3),
                  round(float(w.probability), 3))
@@ -352,6 +355,19 @@ def _one_pass(segments: Iterable[Any], clip_s: float) -> Iterator[Any]:
         yield segment
         if clip_s <= _WINDOW_S and clip_s - segment.end <= _ONE_PASS_SLACK_S:
             return
+
+
+#: A segment that compresses better than this repeats itself (faster-whisper's own
+#: compression_ratio_threshold): greedy decoding over a thinking pause looped "I'm
+#: going to say" fifty times in a live draft.
+_LOOPING_RATIO = 2.4
+
+
+def _failed(segment: Any) -> bool:
+    """The segment fails the checks that would have made Whisper decode it again: it
+    loops, or it was decoded with low confidence."""
+    return bool(segment.compression_ratio > _LOOPING_RATIO
+                or segment.avg_logprob < _NOISE_LOGPROB)
 
 
 def _is_noise(segment: Any) -> bool:
