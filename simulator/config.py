@@ -127,7 +127,7 @@ class AudioConfig(_Section):
     voice the turn model hears as unfinished. Never shorter than silence_s."""
     finished_s: float = Field(0.6, ge=0.4, le=30)
     """Silence that ends an answer whose reading ends on a finished sentence, once it
-    covers what was asked (half its rubric, or the point a follow-up probes). Never
+    covers what was asked (a third of its rubric, or the point a follow-up probes). Never
     longer than silence_s."""
     resume_s: float = Field(2.5, ge=0, le=10)
     """After an answer is ended by its silence, speech within this long takes the turn

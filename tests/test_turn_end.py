@@ -115,17 +115,17 @@ def test_a_thought_left_open_waits_however_much_was_covered():
     assert ended is not None and 4.9 <= ended <= 5.1
 
 
-def test_covering_means_half_the_rubric_or_the_point_a_follow_up_probes():
+def test_covering_means_a_third_of_the_rubric_or_the_point_a_follow_up_probes():
     from simulator.banks.loader import load_banks
     from simulator.engine.answering import covers_what_was_asked
 
     lora = next(q for b in load_banks() for q in b.questions if q.id == "starter-lora")
+    aside = ("I would use QLoRA: load the base model quantized to four bit and train the"
+             " adapters on top.")
     frozen = "LoRA freezes the pretrained weights."
-    full = (frozen + " It trains a low rank update, two small matrices, so there are far fewer"
-            " trainable parameters and it needs much less GPU memory than full fine tuning.")
     merged = ("After training, um, you can merge the low rank product into the base weights,"
               " so there is no extra latency.")
-    assert not covers_what_was_asked(lora, None)(frozen)  # 3 of 8 of the rubric's weight
-    assert covers_what_was_asked(lora, None)(full)
+    assert not covers_what_was_asked(lora, None)(aside)  # 1 of the rubric's 8 in weight
+    assert covers_what_was_asked(lora, None)(frozen)  # 3 of 8
     assert covers_what_was_asked(lora, "merge-adapters")(merged)
     assert not covers_what_was_asked(lora, "qlora")(merged)

@@ -60,10 +60,11 @@ from simulator.speech.transcript import Transcript
 from simulator.text import strip_fillers
 
 #: An answer that covers this share of its question's rubric weight has said its piece,
-#: so a finished sentence then ends it sooner (TurnSettings.finished_s). Half, not the
-#: 80% the policy needs to move on: the early end wants only a sign of substance, and a
-#: wrong guess is taken back by speaking on.
-SAID_ITS_PIECE = 0.5
+#: so a finished sentence then ends it sooner (TurnSettings.finished_s): one heavy point
+#: or two light ones, as much as a 15 s answer holds. Far below the 80% the policy needs
+#: to move on: the early end wants only a sign of substance, and a wrong guess is taken
+#: back by speaking on.
+SAID_ITS_PIECE = 1 / 3
 
 
 @dataclass(frozen=True)
