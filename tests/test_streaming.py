@@ -45,11 +45,12 @@ def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.float32)
 
 
-def read_through(audio: np.ndarray, stt: CountingStt) -> Transcript:
-    """Feed ``audio`` frame by frame as the frame loop does, then take the final reading."""
+def read_through(audio: np.ndarray, stt: CountingStt, live: bool = False) -> Transcript:
+    """Feed ``audio`` frame by frame as the frame loop does, then take the final reading.
+    ``live``: as a microphone's answer, read at its pauses too."""
     det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
     recording = Recording(pre_roll_s=0.3)
-    reader = StreamingReader(stt, ReaderSettings("vocabulary"), live=False)
+    reader = StreamingReader(stt, ReaderSettings("vocabulary"), live=live)
     try:
         for i in range(0, len(audio) - FRAME + 1, FRAME):
             frame = audio[i:i + FRAME]
@@ -90,6 +91,15 @@ def test_a_short_answer_is_one_reading_of_its_speech():
     heard = read_through(np.concatenate([silence(0.5), tone(6.0), silence(2.0)]), stt)
     assert len(stt.read_s) == 1 and 6.0 <= stt.read_s[0] <= 6.0 + 0.3 + 0.4
     assert heard.text == "part1" and stt.drafts == 0, "no drafts for an answer read from a file"
+
+
+def test_a_stretch_closed_at_the_pause_it_was_read_at_is_not_read_again():
+    # A long stretch ends on the answer's last pause: read at 0.3 s into it in case it is
+    # the end, then closed at 0.5 s. The first reading is the stretch's.
+    stt = CountingStt()
+    heard = read_through(np.concatenate([silence(0.5), tone(21.0), silence(2.0)]), stt,
+                         live=True)
+    assert len(stt.read_s) == 1 and heard.text == "part1"
 
 
 class WordEvery2s:
@@ -180,3 +190,21 @@ def test_a_span_of_the_recording_is_its_own_array_with_the_same_samples():
         assert np.array_equal(part, whole[lo:hi]), (lo, hi)
         assert not np.shares_memory(part, whole)
     assert len(recording.span(2501, 2501)) == 0
+
+
+def test_a_stretch_closed_at_the_last_pause_still_tells_how_the_answer_stopped():
+    det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
+    recording = Recording(pre_roll_s=0.3)
+    reader = StreamingReader(CountingStt(), ReaderSettings("vocabulary"), live=True)
+    audio = np.concatenate([silence(0.5), tone(21.0), silence(1.0)])
+    try:
+        for i in range(0, len(audio) - FRAME + 1, FRAME):
+            frame = audio[i:i + FRAME]
+            recording.add(frame)
+            det.update(frame)
+            reader.heard(recording, det)
+        assert reader._closed, "the stretch was closed at the pause"
+        reader._closed[-1].job.result()
+        assert reader.said_at_pause(det.last_speech_at) == "part1"
+    finally:
+        reader.close()

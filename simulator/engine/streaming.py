@@ -66,6 +66,9 @@ class _Tail:
     """A reading of the open stretch up to a pause, kept in case the pause is the end."""
 
     last_speech_at: float
+    lo: int
+    hi: int
+    """The samples read, on the answer: the open stretch up to its speech's end."""
     job: Future[Transcript]
 
 
@@ -88,6 +91,8 @@ class StreamingReader:
         self._closed: list[_Stretch] = []
         self._open_lo: int | None = None
         self._tail: _Tail | None = None
+        self._closed_at: float | None = None
+        """The end of the speech before the pause the last stretch was closed at."""
         self._draft: Future[Transcript] | None = None
         self._drafted: list[Word] = []
         """The latest draft's words of the open stretch, timed on the answer."""
@@ -101,10 +106,11 @@ class StreamingReader:
                                        * SAMPLE_RATE))
         cut = self._cut_at(recording, det)
         if cut is not None:
-            self._close(recording, cut)
+            self._close(recording, cut, det.last_speech_at)
         elif self.live and self.settings.speculate and det.silence_so_far_s >= SPECULATE_AFTER_S:
-            if self._tail is None or self._tail.last_speech_at != det.last_speech_at:
-                self._read_tail(recording, det)
+            if self._closed_at != det.last_speech_at and (
+                    self._tail is None or self._tail.last_speech_at != det.last_speech_at):
+                self._read_tail(recording, det)  # (a stretch closed here holds the speech)
         elif self._drafts and self._draft_due(det):
             self._start_draft(recording, det)
 
@@ -113,9 +119,10 @@ class StreamingReader:
         if span is None or self._open_lo is None:
             return Transcript.nothing(), False
         hi = span[1]
+        assert det.last_speech_at is not None  # there was speech: it has an end
         if self._tail is not None and self._tail.last_speech_at == det.last_speech_at:
             tail, early = self._tail.job.result(), True
-        elif hi > self._open_lo:
+        elif int(det.last_speech_at * SAMPLE_RATE) > self._open_lo:  # speech not yet read
             # Read here, beside any stretch or draft the worker is still on: the candidate
             # is waiting, and the two readings share the cores.
             audio = recording.span(self._open_lo, hi)
@@ -125,15 +132,17 @@ class StreamingReader:
         return Transcript.joined([*(s.job.result() for s in self._closed), tail]), early
 
     def said_at_pause(self, last_speech_at: float | None) -> str:
+        # The whole answer, so it can be judged.
         tail = self._tail
-        if tail is None or tail.last_speech_at != last_speech_at or not came_out(tail.job):
+        if tail is not None and tail.last_speech_at == last_speech_at:
+            jobs = [*(s.job for s in self._closed), tail.job]
+        elif self._closed and self._closed_at == last_speech_at:
+            jobs = [s.job for s in self._closed]  # the stretch closed here holds its end
+        else:
             return ""
-        # The whole answer, so it can be judged; a stretch closed at this pause holds its
-        # end (the tail is then empty).
-        if not all(came_out(s.job) for s in self._closed):
+        if not all(came_out(j) for j in jobs):
             return ""
-        return Transcript.joined([*(s.job.result() for s in self._closed),
-                                  tail.job.result()]).verbatim
+        return Transcript.joined([j.result() for j in jobs]).verbatim
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -158,14 +167,21 @@ class StreamingReader:
         levels = frame_rms(recording.span(lo))
         return lo + int(np.argmin(levels) * FRAME_S * SAMPLE_RATE)
 
-    def _close(self, recording: Recording, cut: int) -> None:
-        """The open stretch ends at ``cut``: read it for good; a new one starts there."""
+    def _close(self, recording: Recording, cut: int, last_speech_at: float | None) -> None:
+        """The open stretch ends at ``cut``: read it for good; a new one starts there. A
+        stretch closed at the pause its tail was read at is that reading: only silence
+        came since (reading it again kept the end of a 60 s answer waiting 1.3 s)."""
         assert self._open_lo is not None
-        lo = self._open_lo
-        job = self._pool.submit(read_span, self.stt, self.settings, recording.span(lo, cut), lo)
+        lo, tail = self._open_lo, self._tail
+        if tail is not None and tail.last_speech_at == last_speech_at and tail.lo == lo:
+            job, cut = tail.job, tail.hi
+        else:
+            job = self._pool.submit(read_span, self.stt, self.settings,
+                                    recording.span(lo, cut), lo)
         job.add_done_callback(lambda j: self._emit(j, cut))
         self._closed.append(_Stretch(lo, job))
         self._open_lo, self._tail, self._drafted = cut, None, []
+        self._closed_at = last_speech_at
 
     def _read_tail(self, recording: Recording, det: EndpointDetector) -> None:
         """The candidate has paused: read the open stretch now, in case this is the end."""
@@ -175,7 +191,7 @@ class StreamingReader:
         lo, hi = self._open_lo, span[1]
         job = self._pool.submit(read_span, self.stt, self.settings, recording.span(lo, hi), lo)
         job.add_done_callback(lambda j: self._emit(j, lo))
-        self._tail = _Tail(det.last_speech_at, job)
+        self._tail = _Tail(det.last_speech_at, lo, hi, job)
 
     def _draft_due(self, det: EndpointDetector) -> bool:
         """Speaking on, the last draft long enough ago, and nothing else being read."""
