@@ -21,10 +21,11 @@ from simulator.engine.capture import Recording
 from simulator.speech.stt import Transcriber
 from simulator.speech.transcript import Transcript
 
-#: Silence after speech at which the speculative transcription starts: longer than the gaps
-#: between words, and early enough that a reading (0.45 to 0.75 s for a stretch, on 2
-#: cores) is done when a finished sentence's 0.6 s or the 1 s silence ends the answer.
-SPECULATE_AFTER_S = 0.3
+#: Silence after speech at which the speculative transcription starts: longer than most
+#: gaps between words (espeak's 60 s answers hold one to three gaps of 0.2 s a minute,
+#: none longer), and early enough that a reading (0.45 to 0.75 s for a stretch, on 2
+#: cores) is done about when a finished sentence's 0.6 s of silence ends the answer.
+SPECULATE_AFTER_S = 0.2
 #: A live view waits at least this many times as long as the last one took, so a slow
 #: machine (or a big model) makes fewer, and drafting takes at most half a core: the
 #: other half and core are left for the stretches being committed.
