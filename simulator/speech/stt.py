@@ -190,8 +190,7 @@ class WhisperTranscriber:
             # on the other worker while the biased reading runs.
             if self._unbiased_reader is None:
                 self._unbiased_reader = ThreadPoolExecutor(1, thread_name_prefix="stt-unbiased")
-            unbiased = self._unbiased_reader.submit(self._decode, audio, None, None, False,
-                                                    timestamps=False)
+            unbiased = self._unbiased_reader.submit(self._decode, audio, None, None, False)
         result = self._decode(audio, None, hotwords)
         if result.silent:
             if unbiased is not None:
@@ -269,14 +268,10 @@ class WhisperTranscriber:
 
     def _decode(self, audio: np.ndarray, prompt: str | None, hotwords: str | None = None,
                 may_sample: bool = True, beam_size: int | None = None,
-                checked: bool = False, timestamps: bool = True) -> Transcript:
+                checked: bool = False) -> Transcript:
         """One reading. ``may_sample``: when greedy decoding fails its checks, Whisper
         samples again at higher temperatures; without it, the greedy reading stands, unless
-        ``checked``: then a segment that fails them is dropped. Without ``timestamps``
-        Whisper writes no segment times (words are still timed) and reads a clip of one
-        window in one pass: with them it often closed a segment short of the clip's end
-        and read the rest again (15 s unbiased: 0.83 s against 0.49 s), but it punctuates
-        better, and a reading's closing mark tells the turn's end (engine/turn_end.py)."""
+        ``checked``: then a segment that fails them is dropped."""
         import ctranslate2
 
         # Sampling draws on one random stream for the whole process: a reading that may
@@ -290,7 +285,6 @@ class WhisperTranscriber:
                 audio, language=self.cfg.language, beam_size=beam_size or self.cfg.beam_size,
                 word_timestamps=True, vad_filter=True, initial_prompt=prompt,
                 hotwords=hotwords, condition_on_previous_text=False,
-                without_timestamps=not timestamps,
                 **({} if may_sample else {"temperature": 0.0}),
             )
             kept = [s for s in _one_pass(segments, len(audio) / SAMPLE_RATE)
