@@ -82,7 +82,7 @@ def test_a_round_in_the_real_app(tmp_path, synth):
         assert "You corrected: weights → parameters" in shown
         tmux.keys("Space")
         shown = tmux.wait_for("Report ·", 90)  # the follow-up found no answer file left
-        assert "complete" in shown and "starter-lora" in shown and "Coverage" in shown
+        assert "complete" in shown and "LoRA: " in shown and "Coverage" in shown
         tmux.keys("C-q")
         tmux.wait_for("EXITED 0", 15)
     finally:
