@@ -190,6 +190,18 @@ def test_speech_past_the_resume_window_finds_the_answer_over(tmp_path, clock):
     assert len(got.audio) / SAMPLE_RATE < 1.5 + 0.8
 
 
+def test_going_on_with_a_dip_between_two_syllables_late_in_the_window_is_heard(tmp_path, clock):
+    # The end is decided 0.6 s into the pause; the candidate goes on 2.2 s later, near the
+    # window's close, with two short syllables and a dip between them.
+    audio = bursts(tmp_path / "a.wav", ("tone", 1.5), ("quiet", 2.8), ("tone", 0.12),
+                   ("quiet", 0.09), ("tone", 0.12), ("quiet", 3.0))
+    resumed: list[bool] = []
+    hooks = CaptureHooks(on_ended=lambda c: None, on_resumed=lambda: resumed.append(True))
+    source = FileAnswer(audio, FRAME, realtime=True, clock=clock)
+    got, _ = capture(source, tmp_path / "rec.wav", hooks, clock, 9.0)
+    assert resumed == [True] and got.reading.verbatim == "first second third"
+
+
 def test_the_interviewers_echo_is_not_the_candidate_going_on(tmp_path, clock):
     audio = bursts(tmp_path / "a.wav", ("tone", 1.5), ("quiet", 1.6), ("tone", 1.0),
                    ("quiet", 4.0))

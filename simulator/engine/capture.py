@@ -11,6 +11,7 @@ import bisect
 import copy
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -29,9 +30,13 @@ from simulator.speech.transcript import Transcript
 TAIL_PAD_S = 0.35
 #: One level report every this many frames: about eleven a second at 30 ms, enough for a meter.
 LEVEL_EVERY = 3
-#: Voice this long, unbroken, takes the turn back after an end: a syllable or two. A click,
-#: a cough or a stray frame of the interviewer's echo is not the candidate going on.
+#: Voice this long takes the turn back after an end: a syllable or two. A click, a cough
+#: or a stray frame of the interviewer's echo is not the candidate going on...
 RESUME_ONSET_S = 0.18
+#: ...within this span: a dip between syllables does not start the count again (a "self-"
+#: after a 2.9 s pause held 0.15 s of voice, fell 15 dB under the threshold between two
+#: syllables, and the window closed before a second unbroken run was done).
+RESUME_SPAN_S = 0.3
 
 
 @dataclass(frozen=True)
@@ -284,13 +289,13 @@ def _taken_back(frames: Iterator[np.ndarray], det: EndpointDetector, stop: threa
     """Listen on for ``window_s`` after the end: the frames since it once the candidate
     speaks again (the detector has followed them), or None when they did not."""
     heard: list[np.ndarray] = []
-    voiced = 0
+    voiced: deque[bool] = deque(maxlen=max(1, round(RESUME_SPAN_S / det.frame_s)))
     for frame in frames:
         echo = is_echo is not None and is_echo(frame)
         heard.append(np.zeros_like(frame) if echo else frame)
         det.update(heard[-1])
-        voiced = voiced + 1 if det.is_speech(frame_db(heard[-1])) else 0
-        if voiced * det.frame_s >= RESUME_ONSET_S - 1e-9:
+        voiced.append(det.is_speech(frame_db(heard[-1])))
+        if sum(voiced) * det.frame_s >= RESUME_ONSET_S - 1e-9:
             return heard
         if stop.is_set() or len(heard) * det.frame_s >= window_s:
             return None
