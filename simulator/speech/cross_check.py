@@ -20,7 +20,7 @@ from collections.abc import Iterable
 
 from simulator.speech.term_match import heard_in
 from simulator.speech.transcript import Correction, Word, replaced
-from simulator.text import is_filler, tokens
+from simulator.text import is_filler, stem, tokens
 
 
 def corroborated(words: list[Word], unbiased: list[Word], terms: Iterable[str],
@@ -57,7 +57,12 @@ def _places(said: list[list[str]], want: list[str]) -> list[tuple[int, int]]:
     """The shortest runs of words (each cut into tokens) in which the term ``want`` is
     heard: (first, end)."""
     places = []
+    first, joined = stem(want[0]), "".join(want)
     for i in range(len(said)):
+        # The shortest run begins with the term: one of its first word's tokens starts it
+        # (as itself, its stem, or its first letters run together).
+        if not any(t == want[0] or stem(t) == first or joined.startswith(t) for t in said[i]):
+            continue
         for j in range(i + 1, min(len(said), i + len(want) + 2) + 1):
             if heard_in(want, [x for ts in said[i:j] for x in ts]):
                 if not heard_in(want, [x for ts in said[i + 1:j] for x in ts]):

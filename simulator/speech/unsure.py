@@ -20,6 +20,7 @@ of answers written afterwards (tests/fixtures/eval/jargon4.yaml).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -44,9 +45,11 @@ def marked(words: list[Word], decoded: list[Word], unbiased: list[Word],
     gave (``decoded``): a correction stage put it in."""
     as_decoded = {_key(w) for w in decoded}
     expected = {t for term in terms for t in tokens(term)}
+    near = _ByTime(unbiased)
     return [replace(w, unsure=not w.filler and _key(w) in as_decoded
                     and not set(tokens(w.word)) & expected and likely_wrong(
-                        w, heard_otherwise(w, unbiased) if unbiased else None, doubted))
+                        w, heard_otherwise(w, near.around(w)) if unbiased else None,
+                        doubted))
             for w in words]
 
 
@@ -65,6 +68,22 @@ def heard_otherwise(w: Word, unbiased: list[Word]) -> bool:
         return False
     theirs = [x for u in unbiased if overlaps(u, w.start, w.end) for x in tokens(u.word)]
     return not set(mine) <= set(theirs)
+
+
+class _ByTime:
+    """The words of a reading, found by when they were said: each word of a 3-minute
+    answer was compared with every word of the other reading."""
+
+    def __init__(self, words: list[Word]):
+        self.words = sorted(words, key=lambda u: u.start)
+        self.starts = [u.start for u in self.words]
+        self.longest = max((u.end - u.start for u in words), default=0.0)
+
+    def around(self, w: Word) -> list[Word]:
+        """The words that may overlap ``w`` (a superset of those ``overlaps`` keeps)."""
+        lo = bisect.bisect_left(self.starts, w.start - _SLACK_S - self.longest)
+        hi = bisect.bisect_right(self.starts, w.end + _SLACK_S)
+        return self.words[lo:hi]
 
 
 def overlaps(w: Word, lo: float, hi: float) -> bool:

@@ -31,9 +31,9 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from simulator.speech import phonetic
-from simulator.speech.term_match import term_heard
+from simulator.speech.term_match import heard_in
 from simulator.speech.transcript import Correction, Transcript, Word, said_as, without_closing_marks
-from simulator.text import STOPWORDS, bare_alnum, stem
+from simulator.text import STOPWORDS, bare_alnum, stem, tokens
 
 #: How specific a word is in this field (its inverse frequency over the banks' rubrics):
 #: given by the caller, so hearing does not depend on the judge that computes it.
@@ -204,19 +204,26 @@ def _sound_candidates(words: list[Word], terms: tuple[str, ...], text: str
     (likeness, first word, number of words, term)."""
     bare = [bare_alnum(w.word) for w in words]
     pairs: list[tuple[str, str, int, int, str, float]] = []
+    said = tokens(text)  # once, not once a term
     for term in terms:
         tw = _term_words(term)
         n = len(tw)
-        if n < 2 or term_heard(term, text):
+        if n < 2 or heard_in(tokens(term), said):
             continue
         # A word that belongs to another of the question's terms is never rewritten.
         others = {w for o in terms if o != term for w in _term_words(o)} - set(tw)
+        # An anchor starts with the term's first word or ends with its last: found once
+        # here, not for each window (a 3-minute answer has thousands of them).
+        starts = [_same(b, tw[0]) for b in bare]
+        ends = [_same(b, tw[-1]) for b in bare]
         for i in range(len(words)):
             for k in range(2, n + 3):
                 window = bare[i:i + k]
                 if len(window) < k or "" in window or any(w.filler for w in words[i:i + k]):
                     break
                 for at_end in (True, False):
+                    if not (ends[i + k - 1] if at_end else starts[i]):
+                        continue
                     m = _anchor(window, tw, at_end)
                     if m == 0 or m >= k or m >= n:
                         continue
