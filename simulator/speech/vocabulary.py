@@ -31,9 +31,9 @@ import jellyfish
 from rapidfuzz import fuzz
 
 from simulator.speech import phonetic
-from simulator.speech.term_match import heard_in
+from simulator.speech.term_match import term_heard
 from simulator.speech.transcript import Correction, Transcript, Word, said_as, without_closing_marks
-from simulator.text import STOPWORDS, bare_alnum, stem, tokens
+from simulator.text import STOPWORDS, bare_alnum, stem
 
 #: How specific a word is in this field (its inverse frequency over the banks' rubrics):
 #: given by the caller, so hearing does not depend on the judge that computes it.
@@ -204,11 +204,10 @@ def _sound_candidates(words: list[Word], terms: tuple[str, ...], text: str
     (likeness, first word, number of words, term)."""
     bare = [bare_alnum(w.word) for w in words]
     pairs: list[tuple[str, str, int, int, str, float]] = []
-    said = tokens(text)  # once, not once a term
     for term in terms:
         tw = _term_words(term)
         n = len(tw)
-        if n < 2 or heard_in(tokens(term), said):
+        if n < 2 or term_heard(term, text):
             continue
         # A word that belongs to another of the question's terms is never rewritten.
         others = {w for o in terms if o != term for w in _term_words(o)} - set(tw)
