@@ -128,7 +128,7 @@ class AudioConfig(_Section):
     finished_s: float = Field(0.6, ge=0.4, le=30)
     """Silence that ends an answer whose reading ends on a finished sentence, once it
     covers what was asked (a third of its rubric, or the point a follow-up probes). Never
-    longer than silence_s."""
+    longer than silence_s; not used when resume_s is 0 (an end could not be taken back)."""
     resume_s: float = Field(2.5, ge=0, le=10)
     """After an answer is ended by its silence, speech within this long takes the turn
     back: the interviewer stops and the answer goes on. 0: an end is final."""

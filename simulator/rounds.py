@@ -126,7 +126,9 @@ def listen_options(settings: Settings) -> ListenOptions:
     return ListenOptions(a.frame_ms, a.silence_s, a.pre_roll_s, a.no_speech_timeout_s,
                          a.max_answer_factor, a.speech_threshold_db, a.speculate, a.streaming,
                          max(a.thinking_s, a.silence_s), resume_s=a.resume_s,
-                         finished_s=min(a.finished_s, a.silence_s))
+                         # Ending sooner is safe only while speaking on takes it back.
+                         finished_s=min(a.finished_s, a.silence_s) if a.resume_s > 0
+                         else a.silence_s)
 
 
 def make_player(settings: Settings, speak: bool) -> Callable[[Path, threading.Event], None] | None:

@@ -42,7 +42,10 @@ def test_a_spoken_round_through_the_microphone(pulse, tmp_path, synth):
     answers = render_answers(synth, tmp_path / "answers", [ANSWER])
     settings = load_settings(overrides={
         "sessions": {"dir": str(tmp_path / "sessions")},
-        "audio": {"input_device": "pulse", "output_device": "pulse", "silence_s": 2.0},
+        # A finished sentence would end it sooner (audio.finished_s): this test is about
+        # the silence window itself.
+        "audio": {"input_device": "pulse", "output_device": "pulse", "silence_s": 2.0,
+                  "finished_s": 2.0},
         "interview": {"max_follow_ups": 0},
     })
     question = next(q for q in load_bank("starter").questions if q.id == "starter-lora")

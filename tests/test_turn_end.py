@@ -129,3 +129,16 @@ def test_covering_means_a_third_of_the_rubric_or_the_point_a_follow_up_probes():
     assert covers_what_was_asked(lora, None)(frozen)  # 3 of 8
     assert covers_what_was_asked(lora, "merge-adapters")(merged)
     assert not covers_what_was_asked(lora, "qlora")(merged)
+
+
+def test_a_finished_sentence_ends_sooner_only_while_an_end_can_be_taken_back():
+    from simulator.config import load_settings
+    from simulator.rounds import listen_options
+
+    def finished_s(**audio: float) -> float:
+        settings = load_settings(overrides={"audio": audio}, include_user_file=False)
+        return listen_options(settings).finished_s
+
+    assert finished_s(silence_s=2.0) == 0.6
+    assert finished_s(silence_s=2.0, resume_s=0.0) == 2.0  # speakers: an end is final
+    assert finished_s(silence_s=0.5) == 0.5  # never longer than the silence window
