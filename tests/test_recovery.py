@@ -22,6 +22,7 @@ import soundfile as sf
 from simulator.audio import SAMPLE_RATE
 from simulator.audio.wavwriter import IncrementalWavWriter
 from tests.conftest import ROOT, render_answers, run_cli
+from tests.tui_support import until
 
 LORA = ("LoRA freezes the pretrained weights and trains a low rank update instead, two small "
         "matrices whose product is added to the original weight matrix. Because there are far "
@@ -232,14 +233,6 @@ def test_the_answer_audio_is_private_from_its_first_byte(tmp_path):
         os.umask(old)
 
 
-async def _until(pilot, cond, what: str, timeout: float = ROUND_START_S) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
 @pytest.mark.anyio
 async def test_the_apps_sessions_screen_recovers_an_interrupted_round_off_the_ui_thread(
         tmp_path, answer, pulse):
@@ -256,9 +249,9 @@ async def test_the_apps_sessions_screen_recovers_an_interrupted_round_off_the_ui
 
     app = app_for(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: app.settings is not None, "the settings")
+        await until(pilot, lambda: app.settings is not None, "the settings")
         app.action_sessions()
-        await _until(pilot, lambda: isinstance(app.screen, SessionsScreen)
+        await until(pilot, lambda: isinstance(app.screen, SessionsScreen)
                      and len(app.screen.rows) == 1, "the session list")
         screen = app.screen
         assert isinstance(screen, SessionsScreen)
@@ -268,7 +261,7 @@ async def test_the_apps_sessions_screen_recovers_an_interrupted_round_off_the_ui
         assert "1 interrupted" in line and "never judged" in line and "R recovers" in line
 
         await pilot.press("R", "R")  # a second press, while it works or after, adds nothing
-        await _until(pilot, lambda: screen.rows and screen.rows[0].status == "recovered",
+        await until(pilot, lambda: screen.rows and screen.rows[0].status == "recovered",
                      f"the recovery ({[n.message for n in app._notifications]})", 60)
         told = [n.message for n in app._notifications]
         # The key is answered at once; the transcribing and judging are told when done.
@@ -289,17 +282,17 @@ async def test_sigterm_ends_the_apps_round_keeping_the_answer(tmp_path, answer, 
                          answers_dir=answer, speak=False, seed=1)
     app = app_for(tmp_path, options)
     async with app.run_test(size=(80, 24)) as pilot:
-        await _until(pilot, lambda: not app.screen.query("#start")
+        await until(pilot, lambda: not app.screen.query("#start")
                      or not app.screen.query_one("#start").disabled, "the set-up screen")
         await pilot.press("enter")
-        await _until(pilot, lambda: any((d / "events.jsonl").exists() and any(
+        await until(pilot, lambda: any((d / "events.jsonl").exists() and any(
             e["type"] == "partial_transcript" for e in events_of(d))
             for d in (tmp_path / "sessions").glob("*")), "the answer under way")
         assert isinstance(app.screen, InterviewScreen)
         # The app took the signal over; without that this would end the test run.
         assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
         os.kill(os.getpid(), signal.SIGTERM)
-        await _until(pilot, lambda: app.return_code is not None, "the app to exit")
+        await until(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 128 + signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back on exit
     session = only_session(tmp_path / "sessions")

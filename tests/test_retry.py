@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 
 from simulator.audio.endpoint import EndReason
 from simulator.config import load_settings
@@ -40,7 +37,7 @@ from simulator.tui.options import AppOptions, Choices, SavedSelections
 from simulator.tui.screens.report import ReportScreen
 from tests.conftest import render_answers, run_cli
 from tests.test_progress_plan import judged_round
-from tests.tui_support import FIXTURES, app_for, write_session
+from tests.tui_support import FIXTURES, app_for, until, write_session
 
 BANK = FIXTURES / "practice.yaml"
 LORA = "LoRA freezes the pretrained weights and trains two small low rank matrices."
@@ -202,15 +199,6 @@ def test_an_attempt_number_under_1_is_refused_on_reading(tmp_path):
     assert err.value.field == "line 2 (question_asked) attempt"
 
 
-async def wait_until(pilot: Pilot, cond: Callable[[], bool], what: str,
-                     timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
-
-
 @pytest.mark.anyio
 async def test_the_reports_t_retries_into_the_same_session_and_shows_both(tmp_path, answers):
     root = tmp_path / "sessions"
@@ -225,9 +213,9 @@ async def test_the_reports_t_retries_into_the_same_session_and_shows_both(tmp_pa
             await app.workers.wait_for_complete()
             await pilot.pause()
         await pilot.press("t")  # one question: asked again at once
-        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen)
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen)
                          and app.screen is not first, "the retry's report")
-        await wait_until(pilot, lambda: bool(app.screen.query(".q-head")), "the report's "
+        await until(pilot, lambda: bool(app.screen.query(".q-head")), "the report's "
                          "questions")
         shown = "\n".join(str(s.render()) for s in app.screen.query(".q-answer"))
     assert [d.name for d in root.iterdir()] == [session.name]

@@ -45,18 +45,25 @@ def silence(seconds: float) -> np.ndarray:
     return np.zeros(int(SAMPLE_RATE * seconds), dtype=np.float32)
 
 
-def read_through(audio: np.ndarray, stt: CountingStt, live: bool = False) -> Transcript:
-    """Feed ``audio`` frame by frame as the frame loop does, then take the final reading.
-    ``live``: as a microphone's answer, read at its pauses too."""
+def fed(audio: np.ndarray, stt: CountingStt, live: bool = False
+        ) -> tuple[StreamingReader, Recording, EndpointDetector]:
+    """A reader fed ``audio`` frame by frame as the frame loop feeds it (the caller closes
+    it). ``live``: as a microphone's answer, read at its pauses too."""
     det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
     recording = Recording(pre_roll_s=0.3)
     reader = StreamingReader(stt, ReaderSettings("vocabulary"), live=live)
+    for i in range(0, len(audio) - FRAME + 1, FRAME):
+        frame = audio[i:i + FRAME]
+        recording.add(frame)
+        det.update(frame)
+        reader.heard(recording, det)
+    return reader, recording, det
+
+
+def read_through(audio: np.ndarray, stt: CountingStt, live: bool = False) -> Transcript:
+    """The final reading of ``audio``, ``fed`` to a reader."""
+    reader, recording, det = fed(audio, stt, live)
     try:
-        for i in range(0, len(audio) - FRAME + 1, FRAME):
-            frame = audio[i:i + FRAME]
-            recording.add(frame)
-            det.update(frame)
-            reader.heard(recording, det)
         return reader.final(recording, det)[0]
     finally:
         reader.close()
@@ -193,16 +200,9 @@ def test_a_span_of_the_recording_is_its_own_array_with_the_same_samples():
 
 
 def test_a_stretch_closed_at_the_last_pause_still_tells_how_the_answer_stopped():
-    det = EndpointDetector(EndpointConfig(max_answer_s=3600.0), FRAME / SAMPLE_RATE)
-    recording = Recording(pre_roll_s=0.3)
-    reader = StreamingReader(CountingStt(), ReaderSettings("vocabulary"), live=True)
     audio = np.concatenate([silence(0.5), tone(21.0), silence(1.0)])
+    reader, _, det = fed(audio, CountingStt(), live=True)
     try:
-        for i in range(0, len(audio) - FRAME + 1, FRAME):
-            frame = audio[i:i + FRAME]
-            recording.add(frame)
-            det.update(frame)
-            reader.heard(recording, det)
         assert reader._closed, "the stretch was closed at the pause"
         reader._closed[-1].job.result()
         assert reader.said_at_pause(det.last_speech_at) == "part1"

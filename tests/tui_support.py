@@ -4,8 +4,12 @@ is on screen depends neither on this machine nor on the shipped banks."""
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from textual.pilot import Pilot
 
 from simulator.audio.endpoint import EndReason
 from simulator.banks.loader import load_bank
@@ -137,3 +141,14 @@ def write_session(root: Path, session_id: str = SESSION_ID,
     }), encoding="utf-8")
     return d
 
+
+async def until(pilot: Pilot, cond: Callable[[], Any], what: str, timeout: float = 180.0
+                ) -> None:
+    """Let the app run until ``cond()`` holds; a test that reaches ``timeout`` fails, naming
+    ``what`` it waited for. The default leaves a round room to load its models on a slow
+    machine: reaching it means a bug."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
