@@ -130,20 +130,11 @@ class InterviewScreen(AppScreen):
           description="the interview round")
     def run_round(self) -> Path:
         """Assemble the round and iterate its events, posting one message for each."""
-        from simulator.engine.answers import FolderAnswers, MicrophoneAnswers
-        from simulator.personas import load_persona
-        from simulator.rounds import listen_options, prepare_round
+        from simulator.tui.round_setup import prepare_planned
 
-        plan, settings = self.plan, self.settings
-        frame_len = listen_options(settings).frame_len
-        answers = (FolderAnswers(plan.answers_dir, frame_len, realtime=True)
-                   if plan.answers_dir is not None
-                   else MicrophoneAnswers(frame_len, settings.audio.input_device))
         self.post_message(RoundPhase("Loading the interviewer and the speech model..."))
-        prepared = prepare_round(
-            settings, plan.label, plan.questions, answers, speak=plan.speak,
-            persona=load_persona(plan.persona), seed=plan.seed, controls=self.controls,
-            live_transcript_s=self.live_transcript_s, continues=plan.continues)
+        prepared = prepare_planned(self.plan, self.settings, self.controls,
+                                   self.live_transcript_s)
         self.post_message(RoundPrepared(prepared.session.id, prepared.session.dir))
         for event in prepared.events():
             self.post_message(for_event(event))
